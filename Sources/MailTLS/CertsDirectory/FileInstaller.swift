@@ -1,0 +1,26 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The one rule for putting a key, request or certificate into a certs directory:
+/// never replace an existing file unless forced, and when forced keep the old one as
+/// `NAME.<UTC time>` first. The write itself is atomic (see `AtomicFile`).
+public enum FileInstaller {
+    /// Refuses early, before expensive work such as key generation, when `path` exists.
+    public static func ensureFree(_ path: String, kind: String, force: Bool) throws {
+        if !force && FileReading.exists(path) {
+            throw MailTLSError(path, "already exists, and a \(kind) is never replaced silently",
+                               remedy: "use --force to replace it (the old one is kept as a dated backup), or --file new for a renewal")
+        }
+    }
+
+    public static func install(_ text: String, at path: String, kind: String, mode: AtomicFile.Mode,
+                               force: Bool, now: Date) throws -> WrittenFile {
+        try ensureFree(path, kind: kind, force: force)
+        let backup = force ? try AtomicFile.backUp(path, stamp: UTCTimestamp.compact(now)) : nil
+        try AtomicFile.write(text, to: path, mode: mode, existing: force ? .replace : .refuse)
+        return WrittenFile(path: path, backup: backup, kind: kind)
+    }
+}

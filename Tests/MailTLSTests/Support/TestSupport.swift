@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+
+/// A fresh directory under the system temp dir, removed when the test ends.
+final class TempDirectory {
+    let path: String
+
+    init(_ label: String = "mailtls") {
+        let template = NSTemporaryDirectory() + "\(label)-XXXXXX"
+        var bytes = Array(template.utf8CString)
+        guard let made = mkdtemp(&bytes) else { fatalError("mkdtemp failed") }
+        path = String(cString: made)
+    }
+
+    func file(_ name: String) -> String { path + "/" + name }
+
+    func write(_ name: String, _ text: String) throws {
+        try text.write(toFile: file(name), atomically: false, encoding: .utf8)
+    }
+
+    func write(_ name: String, bytes: [UInt8]) throws {
+        try Data(bytes).write(to: URL(fileURLWithPath: file(name)))
+    }
+
+    func read(_ name: String) throws -> String {
+        try String(contentsOfFile: file(name), encoding: .utf8)
+    }
+
+    func bytes(_ name: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: URL(fileURLWithPath: file(name))))
+    }
+
+    func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: file(name)) }
+
+    /// The permission bits of a file (e.g. 0o600).
+    func mode(_ name: String) -> Int {
+        var info = stat()
+        guard stat(file(name), &info) == 0 else { return -1 }
+        return Int(info.st_mode & 0o7777)
+    }
+
+    /// Names in the directory, sorted.
+    func listing() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
+    }
+
+    /// A digest of every name and its bytes (or link target): compare before and after
+    /// a failing command to prove nothing changed.
+    func snapshot() -> [String: String] {
+        var result: [String: String] = [:]
+        for name in listing() {
+            let full = file(name)
+            if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: full) {
+                result[name] = "link:" + target
+            } else if let data = FileManager.default.contents(atPath: full) {
+                result[name] = "\(data.count):\(data.hashValue):\(mode(name))"
+            } else {
+                result[name] = "dir"
+            }
+        }
+        return result
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// The result of running a program.
+struct RunResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs a program with arguments, optionally in a directory and with input.
+@discardableResult
+func run(_ executable: String, _ arguments: [String], in directory: String? = nil, input: String? = nil,
+         environment: [String: String]? = nil) throws -> RunResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    if let environment { process.environment = environment }
+    let out = Pipe(), err = Pipe(), inPipe = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = inPipe
+    try process.run()
+    if let input { inPipe.fileHandleForWriting.write(Data(input.utf8)) }
+    try inPipe.fileHandleForWriting.close()
+    // Read both pipes fully before waiting, so a chatty child cannot block on a full pipe.
+    var outData = Data(), errData = Data()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    errData = err.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    return RunResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                     stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// The `openssl` CLI, our oracle.
+enum OpenSSL {
+    static let path: String = ["/usr/bin/openssl", "/usr/local/bin/openssl", "/bin/openssl"]
+        .first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/bin/openssl"
+
+    @discardableResult
+    static func run(_ arguments: [String], in directory: String? = nil, input: String? = nil) throws -> RunResult {
+        try MailTLSTests.run(path, arguments, in: directory, input: input)
+    }
+
+    /// Runs openssl and fails the test (with its stderr) if it exits non-zero.
+    @discardableResult
+    static func expectSuccess(_ arguments: [String], in directory: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let result = try run(arguments, in: directory)
+        #expect(result.status == 0, "openssl \(arguments.joined(separator: " ")) failed: \(result.stderr)", sourceLocation: sourceLocation)
+        return result.stdout
+    }
+}
+
+/// The built `mailtls` executable, beside the test bundle in the build directory.
+enum MailTLSBinary {
+    static let path: String = {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("mailtls").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("mailtls").path
+    }()
+
+    @discardableResult
+    static func run(_ arguments: [String], in directory: String? = nil, input: String? = nil) throws -> RunResult {
+        try MailTLSTests.run(path, arguments, in: directory, input: input)
+    }
+}
+
+/// The test fixtures folder (copied into the test bundle's resources).
+enum Fixtures {
+    static func path(_ relative: String) -> String {
+        Bundle.module.resourceURL!.appendingPathComponent("Fixtures").appendingPathComponent(relative).path
+    }
+}
