@@ -12,7 +12,7 @@ public enum FileInstaller {
     public static func ensureFree(_ path: String, kind: String, force: Bool) throws {
         if !force && FileReading.exists(path) {
             throw MailTLSError(path, "already exists, and a \(kind) is never replaced silently",
-                               remedy: "use --force to replace it (the old one is kept as a dated backup), or --file new for a renewal")
+                               remedy: "use --force to replace it, keeping the old one as a dated backup; or --file new for a renewal")
         }
     }
 

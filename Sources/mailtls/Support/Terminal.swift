@@ -8,16 +8,18 @@ import Musl
 enum Terminal {
     static var stdinIsTerminal: Bool { isatty(0) == 1 }
 
+    /// Writes one line to stderr (unbuffered, so it never interleaves oddly with stdout).
     static func error(_ line: String) {
-        var text = line
-        if !text.hasSuffix("\n") { text += "\n" }
-        fputs(text, stderr)
+        fflush(nil)
+        let text = line.hasSuffix("\n") ? line : line + "\n"
+        var bytes = Array(text.utf8)
+        _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
     }
 
     /// Prints `prompt` without a newline and reads one answer; nil at end of input.
     static func ask(_ prompt: String) -> String? {
-        fputs(prompt, stdout)
-        fflush(stdout)
+        print(prompt, terminator: "")
+        fflush(nil)
         return readLine(strippingNewline: true)
     }
 }
