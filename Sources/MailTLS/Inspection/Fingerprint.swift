@@ -52,7 +52,7 @@ public struct Fingerprint: Sendable, Equatable, Codable {
             default:
                 guard let key = object.publicKey else { return nil }
                 return Fingerprint(kind: .publicKey, label: "\(KeyDescription(key).text) public key",
-                                   digests: digests(Array(key.subjectPublicKeyInfoBytes), algorithms))
+                                   digests: digests(key.spkiDER, algorithms))
             }
         }
     }

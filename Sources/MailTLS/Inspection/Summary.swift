@@ -75,7 +75,7 @@ public struct Summary: Sendable, Equatable, Codable {
 
     static func keySummary(_ kind: String, _ key: Certificate.PublicKey) -> Summary {
         Summary(kind: kind, key: KeyDescription(key).text,
-                spkiSHA256: Hex.colonUpper(DigestAlgorithm.sha256.digest(key.subjectPublicKeyInfoBytes)))
+                spkiSHA256: Hex.colonUpper(DigestAlgorithm.sha256.digest(key.spkiDER)))
     }
 
     private static func describe(_ usage: ExtendedKeyUsage.Usage) -> String {

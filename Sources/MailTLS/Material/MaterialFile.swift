@@ -105,8 +105,13 @@ public struct MaterialFile: Sendable {
         guard bytes.first == 0x30 else { return nil }
         if let cert = try? Certificate(derEncoded: bytes) { return .certificate(cert, der: bytes) }
         if let csr = try? CertificateSigningRequest(derEncoded: bytes) { return .request(csr, der: bytes) }
-        if let key = try? Certificate.PrivateKey(derBytes: bytes) { return .privateKey(key) }
-        if let rsa = try? _RSA.Signing.PrivateKey(derRepresentation: bytes) { return .privateKey(Certificate.PrivateKey(rsa)) }
+        // A DER key carries no label: try PKCS#8, then the traditional PKCS#1 and SEC1
+        // (`openssl genpkey -outform DER` writes SEC1 for EC keys).
+        for label in [KeyFormat.pkcs8, .pkcs1, .sec1].map(\.pemLabel) {
+            if let key = try? Certificate.PrivateKey(pemDocument: PEMDocument(type: label, derBytes: bytes)) {
+                return .privateKey(key)
+            }
+        }
         if let key = try? Certificate.PublicKey(derEncoded: bytes) { return .publicKey(key) }
         return nil
     }

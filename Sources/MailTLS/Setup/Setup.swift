@@ -57,7 +57,7 @@ public enum Setup {
         }
         let file = try MaterialFile.parse(Array(PEMScanner.encode(certificateDER, label: "CERTIFICATE").utf8), path: layout.certificatePath)
         let fingerprint = Fingerprint.all(in: file, algorithms: DigestAlgorithm.allCases)[0]
-        let spki = Hex.lower(DigestAlgorithm.sha256.digest(key.publicKey.subjectPublicKeyInfoBytes))
+        let spki = Hex.lower(DigestAlgorithm.sha256.digest(key.publicKey.spkiDER))
         return Result(layout: layout, hostName: hostName, written: written, kept: kept, fingerprint: fingerprint, spkiSHA256: spki)
     }
 }
