@@ -46,7 +46,9 @@ public enum PEMScanner {
         var result: [PEMBlock] = []
         var current: (label: String, line: Int, headers: [String], body: String, inHeaders: Bool)?
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Swift treats "\r\n" as one Character, so CRLF files (common from Windows CAs)
+        // must be split on both forms.
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNumber += 1
             let line = rawLine.trimmingTrailingWhitespace()
             if var block = current {

@@ -8,15 +8,16 @@ extension SubjectAttribute {
         if value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
             throw MailTLSError(field, "contains a control character", remedy: "remove it")
         }
-        if value.count > maxLength {
-            throw MailTLSError(field, "is \(value.count) characters long; at most \(maxLength) are allowed", remedy: "shorten it")
-        }
-        switch shortName {
-        case "C":
+        if shortName == "C" {
             guard value.count == 2, value.unicodeScalars.allSatisfy({ $0.isASCIILetter }) else {
                 throw MailTLSError(field, "must be a two-letter country code, not \"\(value)\"", remedy: "use an ISO 3166 code such as US, DE or GB")
             }
             return value.uppercased()
+        }
+        if value.count > maxLength {
+            throw MailTLSError(field, "is \(value.count) characters long; at most \(maxLength) are allowed", remedy: "shorten it")
+        }
+        switch shortName {
         case "emailAddress":
             let parts = value.split(separator: "@", omittingEmptySubsequences: false)
             guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), value.unicodeScalars.allSatisfy(\.isASCII) else {
