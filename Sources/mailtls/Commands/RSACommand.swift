@@ -27,7 +27,8 @@ struct RSACommand: ParsableCommand {
             let (key, written) = try KeyMaker.make(layout, options: generation.keyOptions, force: force)
             Report.written([written])
             print("key: \(KeyDescription(key.publicKey).text)")
-            print("next: mailtls csr --file \(layout.stem) (for a CA) or mailtls self --file \(layout.stem) (self-signed)")
+            let file = layout.stem == "host" ? "" : " --file \(layout.stem)"
+            print("next: mailtls csr\(file) (a request for a CA) or mailtls self\(file) (self-signed)")
         }
     }
 }
