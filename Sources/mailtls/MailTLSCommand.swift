@@ -23,6 +23,7 @@ struct MailTLSCommand: ParsableCommand {
             FingerprintCommand.self,
             ShowCommand.self,
             PromoteCommand.self,
+            CACommand.self,
         ]
     )
 }

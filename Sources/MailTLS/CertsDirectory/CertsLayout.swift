@@ -14,6 +14,11 @@ public struct CertsLayout: Sendable, Equatable {
     public var keyPath: String { Paths.join(directory, "\(stem).key") }
     public var requestPath: String { Paths.join(directory, "\(stem).csr") }
     public var certificatePath: String { Paths.join(directory, "\(stem).cert") }
+    /// The CA certificates above this certificate (`chain.pem`, or `new.chain.pem` for `new`).
+    /// Named by stem so signing new.csr never changes the chain of host.cert in service.
+    public var chainPath: String { Paths.join(directory, stem == "host" ? "chain.pem" : "\(stem).chain.pem") }
+    /// The certificate followed by its chain (`fullchain.pem`, or `new.fullchain.pem`).
+    public var fullChainPath: String { Paths.join(directory, stem == "host" ? "fullchain.pem" : "\(stem).fullchain.pem") }
     /// The bundle of CA certificates Sendmail's confCACERT names.
     public var caBundlePath: String { Paths.join(directory, "cacert.pem") }
     /// The hashed directory Sendmail's confCACERT_PATH names.

@@ -64,6 +64,9 @@ public enum Promotion {
         if FileReading.exists(from.requestPath) {
             moves.append(Move(from: from.requestPath, to: to.requestPath, kind: "request"))
         }
+        // Chain files from `mailtls ca sign` travel with their certificate.
+        if FileReading.exists(from.chainPath) { moves.append(Move(from: from.chainPath, to: to.chainPath, kind: "chain")) }
+        if FileReading.exists(from.fullChainPath) { moves.append(Move(from: from.fullChainPath, to: to.fullChainPath, kind: "full chain")) }
         return Plan(moves: moves, keepsKey: keepsKey, notValidAfter: certificate.notValidAfter, directory: to.directory)
     }
 

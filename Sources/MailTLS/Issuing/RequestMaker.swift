@@ -7,7 +7,7 @@ public enum RequestMaker {
     public static func make(subject: Subject, altNames: SubjectAltNames, key: Certificate.PrivateKey) throws -> CertificateSigningRequest {
         var names = altNames
         if let commonName = subject.commonName { names.addCommonName(commonName) }
-        let extensions = try ServerProfile.requestExtensions(publicKey: key.publicKey, altNames: names)
+        let extensions = try LeafProfile.serverClient.requestExtensions(publicKey: key.publicKey, altNames: names)
         let attributes = CertificateSigningRequest.Attributes([try .init(ExtensionRequest(extensions: extensions))])
         return try CertificateSigningRequest(
             version: .v1, subject: try subject.distinguishedName(), privateKey: key,

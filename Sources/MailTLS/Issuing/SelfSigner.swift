@@ -28,7 +28,7 @@ public enum SelfSigner {
             issuer: subject,
             subject: subject,
             signatureAlgorithm: SignatureChoice.algorithm(for: key.publicKey),
-            extensions: try ServerProfile.extensions(publicKey: key.publicKey, altNames: names, authorityKeyID: keyID),
+            extensions: try LeafProfile.serverClient.extensions(publicKey: key.publicKey, altNames: names, authorityKeyID: keyID),
             issuerPrivateKey: key)
     }
 }
