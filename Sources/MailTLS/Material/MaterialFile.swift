@@ -67,6 +67,11 @@ public struct MaterialFile: Sendable {
                     ignored.append(block.label)
                 }
             } catch {
+                // BoringSSL refuses RSA keys under 2048 bits while parsing; say so plainly.
+                if String(describing: error).contains("incorrectParameterSize") {
+                    throw MailTLSError(path, "the \(block.label) block at line \(block.line) holds an RSA key smaller than 2048 bits, which is too weak to use",
+                                       remedy: "make a new key of at least 2048 bits: mailtls rsa --force")
+                }
                 throw MailTLSError(path, "the \(block.label) block at line \(block.line) does not parse (\(reason(error)))",
                                    remedy: "copy the whole file again, or make it anew")
             }

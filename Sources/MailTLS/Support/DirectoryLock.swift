@@ -13,6 +13,7 @@ public final class DirectoryLock {
             fd = -1
             throw MailTLSError(directory, "another mailtls run is changing this directory", remedy: "wait for it to finish and run again")
         }
+        StaleTempFiles.remove(in: directory)
     }
 
     public func release() {
