@@ -63,4 +63,11 @@ public enum CAInit {
                 WrittenFile(path: layout.certificatePath, backup: nil, kind: "CA certificate"),
                 WrittenFile(path: layout.indexPath, backup: nil, kind: "index")]
     }
+
+    /// `/O=example.org/CN=example.org Mail CA` for host mail.example.org.
+    public static func defaultSubject(for hostName: String) throws -> Subject {
+        let domain = hostName.split(separator: ".").dropFirst().joined(separator: ".")
+        let name = domain.isEmpty ? hostName : domain
+        return try SubjectParser.parse("/O=\(name)/CN=\(name) Mail CA")
+    }
 }

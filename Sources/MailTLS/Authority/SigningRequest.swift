@@ -35,6 +35,13 @@ public enum CASigning {
     public static func propose(_ ca: CertificateAuthority, requestPath: String, profile: LeafProfile, days: Int,
                                output: CertsLayout, allowDuplicate: Bool, now: Date = Date()) throws -> Proposal {
         let (request, _) = try MaterialFile.load(requestPath).request()
+        return try propose(ca, request: request, source: requestPath, profile: profile, days: days, output: output,
+                           allowDuplicate: allowDuplicate, now: now)
+    }
+
+    /// As `propose(_:requestPath:…)`, for a request already in memory; `source` names it in messages.
+    public static func propose(_ ca: CertificateAuthority, request: CertificateSigningRequest, source requestPath: String,
+                               profile: LeafProfile, days: Int, output: CertsLayout, allowDuplicate: Bool, now: Date = Date()) throws -> Proposal {
         guard RequestMaker.hasValidSignature(request) else {
             throw MailTLSError(requestPath, "the request's signature does not verify", remedy: "ask for a new request; this one is damaged or forged")
         }

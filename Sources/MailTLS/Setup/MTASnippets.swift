@@ -15,10 +15,12 @@ public enum MTASnippets {
     }
 
     /// For Postfix's main.cf (then `postfix reload`).
-    public static func postfix(_ layout: CertsLayout, absoluteDirectory: String) -> [String] {
+    /// With `chain`, the server sends its certificate followed by the CA (fullchain.pem).
+    public static func postfix(_ layout: CertsLayout, absoluteDirectory: String, chain: Bool = false) -> [String] {
         let dir = absoluteDirectory
+        let certificate = chain ? Paths.fileName(of: layout.fullChainPath) : "\(layout.stem).cert"
         return [
-            "smtpd_tls_chain_files = \(dir)/\(layout.stem).key, \(dir)/\(layout.stem).cert",
+            "smtpd_tls_chain_files = \(dir)/\(layout.stem).key, \(dir)/\(certificate)",
             "smtpd_tls_security_level = may",
             "smtp_tls_security_level = may",
             "smtp_tls_CApath = \(dir)/CA",

@@ -7,12 +7,15 @@ struct SetupCommand: ParsableCommand {
         abstract: "First-time set-up on defaults: host key and self-signed certificate, and the MTA settings.",
         discussion: """
         Makes ./certs/host.key (RSA 2048, 0600) and a self-signed ./certs/host.cert for this
-        machine's host name, unless they exist and are good, then prints the fingerprint and
-        the lines for sendmail.mc and Postfix's main.cf. Safe to run again.
+        machine's host name (with --ca: a private CA in ./ca and a certificate it signed, with
+        chain.pem and fullchain.pem), and cacert.pem, unless they exist and are good; then
+        prints the fingerprint and the lines for sendmail.mc and Postfix's main.cf. Safe to run
+        again.
 
         Examples:
           mailtls setup
           mailtls setup --dir /etc/mail/certs --host mail.example.org
+          mailtls setup --ca
         """
     )
 
@@ -20,11 +23,15 @@ struct SetupCommand: ParsableCommand {
     @Option(name: .long, help: "The host name for the certificate (default: this machine's FQDN).") var host: String?
     @OptionGroup var generation: KeyGenerationOptions
     @Option(name: .long, help: "Days the certificate is valid.") var days = 365
+    @Flag(name: .long, help: "Sign the host certificate with a private CA (made in --ca-dir if missing) instead of self-signing.")
+    var ca = false
+    @Option(name: .long, help: "The CA directory for --ca.") var caDir: String = "ca"
 
     func run() throws {
         try reportingFailures {
             let hostName = host ?? HostName.fullyQualified()
-            let result = try Setup.run(directory: dir, hostName: hostName, keyOptions: generation.keyOptions, days: days)
+            let result = try Setup.run(.init(directory: dir, hostName: hostName, key: generation.keyOptions, days: days,
+                                             caDirectory: ca ? caDir : nil))
             Report.written(result.written)
             for path in result.kept { print("kept: \(path) (already there and good)") }
             print("host: \(hostName)" + (hostName.contains(".") ? "" : "  (not fully qualified: give --host mail.example.org)"))
@@ -35,7 +42,7 @@ struct SetupCommand: ParsableCommand {
             print("\nsendmail.mc:")
             for line in MTASnippets.sendmail(result.layout, absoluteDirectory: absolute) { print("  " + line) }
             print("\nPostfix main.cf:")
-            for line in MTASnippets.postfix(result.layout, absoluteDirectory: absolute) { print("  " + line) }
+            for line in MTASnippets.postfix(result.layout, absoluteDirectory: absolute, chain: result.hasChain) { print("  " + line) }
         }
     }
 }

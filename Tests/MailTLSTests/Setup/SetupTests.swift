@@ -16,6 +16,7 @@ struct SetupTests {
         #expect(first.stdout.contains("define(`CERT_DIR', `\(dir.path)/certs')dnl") || first.stdout.contains("/certs')dnl"))
         #expect(first.stdout.contains("smtpd_tls_chain_files = "))
         #expect(dir.mode("certs/host.key") == 0o600 && dir.mode("certs/host.cert") == 0o644)
+        #expect(try dir.bytes("certs/cacert.pem") == dir.bytes("certs/host.cert"), "self-signed: cacert.pem trusts the host itself")
 
         let cert = dir.file("certs/host.cert")
         try OpenSSL.expectSuccess(["verify", "-CAfile", cert, "-purpose", "sslserver", cert])
@@ -33,6 +34,23 @@ struct SetupTests {
         #expect(second.status == 0)
         #expect(second.stdout.contains("kept: certs/host.key") && second.stdout.contains("kept: certs/host.cert"))
         #expect(try [dir.bytes("certs/host.key"), dir.bytes("certs/host.cert")] == before)
+    }
+
+    @Test("--ca makes a CA and a certificate it signed, with chain files and cacert.pem = the CA")
+    func withCA() throws {
+        let dir = TempDirectory()
+        let result = try MailTLSBinary.run(["setup", "--ca", "--host", "mail.example.org"], in: dir.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try dir.bytes("certs/cacert.pem") == dir.bytes("ca/ca.cert"))
+        try OpenSSL.expectSuccess(["verify", "-CAfile", dir.file("certs/cacert.pem"), "-purpose", "sslserver",
+                                   "-verify_hostname", "mail.example.org", dir.file("certs/host.cert")])
+        #expect(result.stdout.contains("smtpd_tls_chain_files = \(dir.path)/certs/host.key, \(dir.path)/certs/fullchain.pem")
+                || result.stdout.contains("/certs/fullchain.pem"))
+        let index = try CAIndex.load(CALayout(directory: dir.file("ca")))
+        #expect(index.entries.map(\.subject) == ["CN = mail.example.org"])
+        let again = try MailTLSBinary.run(["setup", "--ca", "--host", "mail.example.org"], in: dir.path)
+        let entriesAfter = try CAIndex.load(CALayout(directory: dir.file("ca"))).entries.count
+        #expect(again.status == 0 && entriesAfter == 1)
     }
 
     @Test("refuses a certificate that does not match the key, changing nothing")

@@ -25,15 +25,7 @@ struct CAInitCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let subject: Subject
-            if let text = self.subject {
-                subject = try SubjectParser.parse(text)
-            } else {
-                let host = HostName.fullyQualified()
-                let domain = host.split(separator: ".").dropFirst().joined(separator: ".")
-                let name = domain.isEmpty ? host : domain
-                subject = try SubjectParser.parse("/O=\(name)/CN=\(name) Mail CA")
-            }
+            let subject = try self.subject.map(SubjectParser.parse) ?? CAInit.defaultSubject(for: HostName.fullyQualified())
             let written = try CAInit.run(location.layout, options: .init(subject: subject, key: KeyOptions(algorithm: algorithm, bits: bits),
                                                                          days: days, nameConstraints: nameConstraint))
             Report.written(written)
