@@ -64,19 +64,16 @@ public struct CertificateAuthority {
             issuerPrivateKey: key)
     }
 
-    /// Adds `issued` to the index and saves it: the commit point of signing.
-    mutating func record(_ issued: Certificate, profile: LeafProfile) throws -> CAIndex.Entry {
+    /// The index entry for a certificate this CA issued.
+    func entry(for issued: Certificate, profile: LeafProfile) throws -> CAIndex.Entry {
         let names = ((try? issued.extensions.subjectAlternativeNames) ?? nil).map { Array($0) } ?? []
-        let entry = CAIndex.Entry(
+        return CAIndex.Entry(
             serial: Hex.lower(issued.serialNumber.bytes).droppingLeadingZeros, subject: NameFormatter.oneLine(issued.subject),
             names: names.map(SubjectAltNames.describe), profile: profile,
             notBefore: issued.notValidBefore, notAfter: issued.notValidAfter, status: .valid,
             revokedAt: nil, reason: nil,
             spkiSHA256: Hex.lower(DigestAlgorithm.sha256.digest(issued.publicKey.spkiDER)),
             certificate: try Encoding.pem(issued))
-        index.entries.append(entry)
-        try index.save(layout)
-        return entry
     }
 }
 

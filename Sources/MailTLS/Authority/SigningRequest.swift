@@ -77,14 +77,39 @@ public enum CASigning {
     public static func sign(_ ca: inout CertificateAuthority, _ proposal: Proposal, force: Bool, now: Date = Date())
         throws -> (entry: CAIndex.Entry, written: [WrittenFile])
     {
-        let output = try proposal.output.validated()
-        for path in [output.certificatePath, output.chainPath, output.fullChainPath] {
-            try FileInstaller.ensureFree(path, kind: "certificate", force: force)
+        let result = try signAll(&ca, [proposal], force: force, now: now)
+        return (result.entries[0], result.written)
+    }
+
+    /// Signs several proposals as one transaction: every output is checked first, all
+    /// certificates are recorded with one index write (the commit point: a crash before it
+    /// leaves none of them, after it all of them), then the files are written.
+    public static func signAll(_ ca: inout CertificateAuthority, _ proposals: [Proposal], force: Bool, now: Date = Date())
+        throws -> (entries: [CAIndex.Entry], written: [WrittenFile])
+    {
+        let outputs = try proposals.map { try $0.output.validated() }
+        var seen = Set<String>()
+        for output in outputs {
+            for path in [output.certificatePath, output.chainPath, output.fullChainPath] {
+                try FileInstaller.ensureFree(path, kind: "certificate", force: force)
+                guard seen.insert(path).inserted else {
+                    throw MailTLSError(path, "would be written twice in one run", remedy: "sign requests that have different names")
+                }
+            }
         }
-        let issued = try ca.issue(subject: proposal.subject, publicKey: proposal.publicKey, names: proposal.names,
-                                  profile: proposal.profile, days: proposal.days, now: now)
-        let entry = try ca.record(issued, profile: proposal.profile)
-        return (entry, try writeOutputs(ca, entry: entry, output: output, force: force, now: now))
+        var entries: [CAIndex.Entry] = []
+        for proposal in proposals {
+            let issued = try ca.issue(subject: proposal.subject, publicKey: proposal.publicKey, names: proposal.names,
+                                      profile: proposal.profile, days: proposal.days, now: now)
+            entries.append(try ca.entry(for: issued, profile: proposal.profile))
+            ca.index.entries.append(entries[entries.count - 1])
+        }
+        try ca.index.save(ca.layout)
+        var written: [WrittenFile] = []
+        for (entry, output) in zip(entries, outputs) {
+            written += try writeOutputs(ca, entry: entry, output: output, force: force, now: now)
+        }
+        return (entries, written)
     }
 
     /// Writes `issued/<serial>.pem`, then the leaf, `chain.pem` (the CA) and `fullchain.pem`

@@ -18,7 +18,7 @@ struct CASignCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "The request to sign.") var request: String
+    @Argument(help: "The requests to sign (one transaction: all or none are recorded).") var requests: [String]
     @OptionGroup var location: CADirectoryOption
     @Option(name: .long, help: "server, client or server-client.") var profile: LeafProfile = .serverClient
     @Option(name: .long, help: "Days the certificate is valid.") var days = 397
@@ -27,17 +27,29 @@ struct CASignCommand: ParsableCommand {
     @Flag(name: .long, help: "Sign even if the subject already has a valid certificate.") var allowDuplicate = false
     @Flag(name: .long, help: "Replace existing output files (keeping dated backups).") var force = false
 
+    func validate() throws {
+        if requests.isEmpty { throw ValidationError("give at least one request to sign") }
+    }
+
     func run() throws {
         try reportingFailures {
             let lock = try DirectoryLock(location.dir)
             defer { lock.release() }
             var ca = try CertificateAuthority.open(location.layout)
-            let proposal = try CASigning.propose(ca, requestPath: request, profile: profile, days: days,
-                                                 output: OutputLayout.from(out: out, besides: request), allowDuplicate: allowDuplicate)
-            try Confirmation.require(yes: yes, question: "Sign this certificate?", details: proposal.description)
-            let (entry, written) = try CASigning.sign(&ca, proposal, force: force)
+            if out != nil && requests.count > 1 {
+                throw MailTLSError("--out", "names one file but \(requests.count) requests were given", remedy: "leave out --out; each certificate goes beside its request")
+            }
+            let proposals = try requests.map { request in
+                try CASigning.propose(ca, requestPath: request, profile: profile, days: days,
+                                      output: OutputLayout.from(out: out, besides: request), allowDuplicate: allowDuplicate)
+            }
+            try Confirmation.require(yes: yes, question: proposals.count == 1 ? "Sign this certificate?" : "Sign these \(proposals.count) certificates?",
+                                     details: proposals.flatMap { $0.description + [""] })
+            let (entries, written) = try CASigning.signAll(&ca, proposals, force: force)
             Report.written(written)
-            print("serial: \(entry.serial), valid until \(UTCTimestamp.readable(entry.notAfter))")
+            for entry in entries {
+                print("serial: \(entry.serial), \(entry.subject), valid until \(UTCTimestamp.readable(entry.notAfter))")
+            }
         }
     }
 }
