@@ -181,6 +181,30 @@ struct CLIFileSafetyTests {
         #expect(dir.mode("host.key") == 0o600)
     }
 
+    // MARK: racing writers
+
+    @Test("several rsa runs at once: exactly one makes the key, the others refuse, no temp file is left")
+    func racingWriters() throws {
+        let dir = TempDirectory("safety-race")
+        var processes: [Process] = []
+        for _ in 0..<6 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: MailTLSBinary.path)
+            process.arguments = ["rsa", "--algorithm", "ed25519", "--dir", dir.path]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            processes.append(process)
+        }
+        for process in processes { try process.run() }
+        for process in processes { process.waitUntilExit() }
+        let statuses = processes.map(\.terminationStatus)
+        #expect(statuses.filter { $0 == 0 }.count == 1, "exactly one run wins: \(statuses)")
+        #expect(statuses.allSatisfy { $0 == 0 || $0 == 1 }, "\(statuses)")
+        #expect(dir.listing() == ["host.key"], "\(dir.listing())")
+        #expect(dir.mode("host.key") == 0o600)
+        try OpenSSL.expectSuccess(["pkey", "-in", "host.key", "-noout"], in: dir.path)
+    }
+
     // MARK: links
 
     @Test("a key path that is a symbolic link is never written through")
@@ -224,7 +248,8 @@ struct CLIFileSafetyTests {
         let dir = ["--dir", disk.path]
         _ = try mailtls(["self", "--file", "have", "--subject", "/CN=x"] + dir, in: disk.directory)
         disk.fill()
-        for arguments in [["rsa"], ["rsa", "--file", "have", "--force"], ["csr", "--file", "have", "--subject", "/CN=x"],
+        // (--force on a full disk: see diskFullWithForce.)
+        for arguments in [["rsa"], ["csr", "--file", "have", "--subject", "/CN=x"],
                           ["self", "--subject", "/CN=x", "--algorithm", "ed25519"]] {
             let result = try expectFailureChangesNothing(arguments + dir, at: disk.path, mentions: [disk.path])
             #expect(result.stderr.lowercased().contains("space"), "says there is no space: \(result.stderr)")
