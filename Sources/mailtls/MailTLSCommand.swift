@@ -1,5 +1,8 @@
 import ArgumentParser
 import MailTLS
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @main
 struct MailTLSCommand: ParsableCommand {
@@ -24,6 +27,23 @@ struct MailTLSCommand: ParsableCommand {
             ShowCommand.self,
             PromoteCommand.self,
             CACommand.self,
+            HeadersCommand.self,
+            HashCommand.self,
         ]
     )
+
+    /// ArgumentParser exits 64 (EX_USAGE) on a usage error; mailtls promises 2, so that
+    /// scripts can tell "you called it wrong" from "it failed" (1) and "warnings" (3).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                Terminal.error(fullMessage(for: error))
+                Glibc.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -30,9 +30,10 @@ public struct CertsLayout: Sendable, Equatable {
     }
 
     /// Checks that the stem is a plain file name, so `--file ../x` cannot write elsewhere.
-    public func validated() throws -> CertsLayout {
+    /// - Parameter option: the command-line option the stem came from, for the message.
+    public func validated(option: String = "--file") throws -> CertsLayout {
         guard !stem.isEmpty, !stem.contains("/"), stem != ".", stem != "..", !stem.hasPrefix(".") else {
-            throw MailTLSError("--file \(stem)", "is not a plain file name", remedy: "use a name such as host or new; choose the directory with --dir")
+            throw MailTLSError("\(option) \(stem)", "is not a plain file name", remedy: "use a name such as host or new; choose the directory with --dir")
         }
         return self
     }

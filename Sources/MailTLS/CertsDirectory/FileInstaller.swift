@@ -20,7 +20,13 @@ public enum FileInstaller {
                                force: Bool, now: Date) throws -> WrittenFile {
         try ensureFree(path, kind: kind, force: force)
         let backup = force ? try AtomicFile.backUp(path, stamp: UTCTimestamp.compact(now)) : nil
-        try AtomicFile.write(text, to: path, mode: mode, existing: force ? .replace : .refuse)
+        do {
+            try AtomicFile.write(text, to: path, mode: mode, existing: force ? .replace : .refuse)
+        } catch {
+            // The old file is still in place; a backup of it would only be clutter.
+            if let backup { unlink(backup) }
+            throw error
+        }
         return WrittenFile(path: path, backup: backup, kind: kind)
     }
 }

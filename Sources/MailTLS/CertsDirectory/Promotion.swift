@@ -34,7 +34,7 @@ public enum Promotion {
     /// Checks the new files and plans the moves. Throws (changing nothing) unless `from.cert`
     /// exists, parses, is valid now and matches the key it will be used with.
     public static func plan(from: CertsLayout, to: CertsLayout, now: Date = Date()) throws -> Plan {
-        let from = try from.validated(), to = try to.validated()
+        let from = try from.validated(option: "--from"), to = try to.validated(option: "--to")
         guard from.stem != to.stem else {
             throw MailTLSError("--from \(from.stem)", "is the same as --to", remedy: "promote new.* to host.*: mailtls promote --from new --to host")
         }
@@ -67,12 +67,20 @@ public enum Promotion {
         // Chain files from `mailtls ca sign` travel with their certificate.
         if FileReading.exists(from.chainPath) { moves.append(Move(from: from.chainPath, to: to.chainPath, kind: "chain")) }
         if FileReading.exists(from.fullChainPath) { moves.append(Move(from: from.fullChainPath, to: to.fullChainPath, kind: "full chain")) }
+        for move in moves where !FileReading.isRegularFile(move.from) {
+            throw MailTLSError(move.from, "is not a regular file", remedy: "replace it with the \(move.kind) file, or remove it")
+        }
         return Plan(moves: moves, keepsKey: keepsKey, notValidAfter: certificate.notValidAfter, directory: to.directory)
     }
 
     /// Carries out `plan`: backups first (hard links, so they cost nothing and keep modes),
     /// then one `rename` per file. If any step fails, every step already taken is undone.
     public static func apply(_ plan: Plan, now: Date = Date()) throws -> Result {
+        try apply(plan, now: now, move: { rename($0, $1) })
+    }
+
+    /// `apply` with the rename step injectable, so tests can make a move fail half-way.
+    static func apply(_ plan: Plan, now: Date, move moveFile: (String, String) -> Int32) throws -> Result {
         let lock = try DirectoryLock(plan.directory)
         defer { lock.release() }
         let stamp = UTCTimestamp.compact(now)
@@ -83,7 +91,7 @@ public enum Promotion {
                 if let backup = try AtomicFile.backUp(move.to, stamp: stamp) { backups.append((move.to, backup)) }
             }
             for move in plan.moves {
-                guard rename(move.from, move.to) == 0 else {
+                guard moveFile(move.from, move.to) == 0 else {
                     throw MailTLSError.system(move.to, "move \(move.from) into place", errno: errno)
                 }
                 done.append(move)

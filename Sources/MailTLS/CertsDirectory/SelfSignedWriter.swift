@@ -19,6 +19,7 @@ public enum SelfSignedWriter {
     public static func write(_ layout: CertsLayout, source: Source, days: Int, keyOptions: KeyOptions,
                              force: Bool, now: Date = Date()) throws -> [WrittenFile] {
         let layout = try layout.validated()
+        try SelfSigner.checkDays(days)
         try FileInstaller.ensureFree(layout.certificatePath, kind: "certificate", force: force)
         let subject: DistinguishedName
         var names: SubjectAltNames

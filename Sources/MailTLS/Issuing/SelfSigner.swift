@@ -12,9 +12,7 @@ public enum SelfSigner {
     /// days from `now`.
     public static func make(subject: DistinguishedName, altNames: SubjectAltNames, key: Certificate.PrivateKey,
                             days: Int, now: Date = Date()) throws -> Certificate {
-        guard (1...36500).contains(days) else {
-            throw MailTLSError("--days \(days)", "is out of range", remedy: "give a number of days from 1 to 36500")
-        }
+        try checkDays(days)
         var names = altNames
         if let commonName = NameFormatter.commonName(subject) { names.addCommonName(commonName) }
         let start = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
@@ -30,5 +28,12 @@ public enum SelfSigner {
             signatureAlgorithm: SignatureChoice.algorithm(for: key.publicKey),
             extensions: try LeafProfile.serverClient.extensions(publicKey: key.publicKey, altNames: names, authorityKeyID: keyID),
             issuerPrivateKey: key)
+    }
+
+    /// Refuses a validity mailtls does not issue, before any key is made.
+    public static func checkDays(_ days: Int) throws {
+        guard (1...36500).contains(days) else {
+            throw MailTLSError("--days \(days)", "is out of range", remedy: "give a number of days from 1 to 36500")
+        }
     }
 }

@@ -126,9 +126,25 @@ public struct MaterialFile: Sendable {
         return Array(node.encodedBytes)
     }
 
+    /// A library error in words for people: swift-asn1's descriptions carry the type name
+    /// and the source file and line (`ASN1Error.invalidASN1Object: … ASN1.swift:188`), which
+    /// mean nothing to an admin.
     static func reason(_ error: Error) -> String {
-        let text = String(describing: error)
-        // swift-asn1 errors read "ASN1Error.invalidASN1Object: reason"; keep them short.
-        return text.count > 160 ? String(text.prefix(157)) + "..." : text
+        var words = String(describing: error).split(separator: " ").filter { !$0.contains(".swift:") }
+        if let first = words.first, let dot = first.firstIndex(of: ".") {
+            words[0] = first[first.index(after: dot)...]
+        }
+        let text = words.joined(separator: " ").trimmingCharacters(of: ":")
+        return text.count > 120 ? String(text.prefix(117)) + "..." : text
+    }
+}
+
+extension String {
+    /// The string without leading and trailing `character`s (and spaces).
+    func trimmingCharacters(of character: Character) -> String {
+        var text = Substring(self)
+        while let last = text.last, last == character || last == " " { text = text.dropLast() }
+        while let first = text.first, first == character || first == " " { text = text.dropFirst() }
+        return String(text)
     }
 }

@@ -34,7 +34,10 @@ extension MailTLSError {
             case ENOSPC, EDQUOT: fix = "free some space on that file system and run again"
             case EROFS: fix = "the file system is read-only; choose another directory with --dir"
             case ENOENT: fix = "check the path"
-            default: fix = ""
+            case ENOTDIR: fix = "a part of the path is a file, not a directory; check the path"
+            case EISDIR: fix = "a directory is in the way; move it aside"
+            case EEXIST: fix = "something already has that name; move it aside"
+            default: fix = "check the path and its permissions"
             }
         }
         return MailTLSError(path, "cannot \(action): \(reason)", remedy: fix)

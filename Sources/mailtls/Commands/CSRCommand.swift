@@ -27,6 +27,7 @@ struct CSRCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let layout = try location.layout.validated()
+            _ = try generation.keyOptions.validated()
             let altNames = try SubjectAltNames(parsing: naming.san)
             try FileInstaller.ensureFree(layout.requestPath, kind: "request", force: force)
             let subject = try SubjectPrompt.resolve(naming, layout: layout)

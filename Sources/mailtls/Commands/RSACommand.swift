@@ -24,6 +24,7 @@ struct RSACommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let layout = try location.layout.validated()
+            _ = try generation.keyOptions.validated()
             let (key, written) = try KeyMaker.make(layout, options: generation.keyOptions, force: force)
             Report.written([written])
             print("key: \(KeyDescription(key.publicKey).text)")

@@ -31,6 +31,8 @@ struct SelfCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let layout = try location.layout.validated()
+            _ = try generation.keyOptions.validated()
+            try SelfSigner.checkDays(days)
             let extra = try SubjectAltNames(parsing: naming.san)
             try FileInstaller.ensureFree(layout.certificatePath, kind: "certificate", force: force)
             let source: SelfSignedWriter.Source

@@ -68,6 +68,26 @@ struct PromotionTests {
         #expect(after == before)
     }
 
+    @Test("a move that fails half-way is undone: moved files go back, backups become the files again")
+    func rollsBackHalfWay() throws {
+        let dir = TempDirectory()
+        try renewal(dir)
+        let before = dir.snapshot()
+        let plan = try Promotion.plan(from: CertsLayout(directory: dir.path, stem: "new"), to: CertsLayout(directory: dir.path))
+        var calls = 0
+        #expect(throws: MailTLSError.self) {
+            _ = try Promotion.apply(plan, now: Date()) { from, to in
+                calls += 1
+                if calls == 3 { errno = EIO; return -1 } // key and certificate have moved; the request fails
+                return rename(from, to)
+            }
+        }
+        #expect(calls == 3)
+        var after = dir.snapshot()
+        after[".mailtls.lock"] = nil
+        #expect(after == before)
+    }
+
     @Test("refuses a certificate that does not match its key, changing nothing")
     func mismatch() throws {
         let dir = TempDirectory()

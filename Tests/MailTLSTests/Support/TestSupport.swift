@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import MailTLS
 
 /// A fresh directory under the system temp dir, removed when the test ends.
 final class TempDirectory {
@@ -53,7 +54,7 @@ final class TempDirectory {
             if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: full) {
                 result[name] = "link:" + target
             } else if let data = FileManager.default.contents(atPath: full) {
-                result[name] = "\(data.count):\(data.hashValue):\(mode(name))"
+                result[name] = "\(data.count):\(Hex.lower(DigestAlgorithm.sha256.digest(Array(data)))):\(mode(name))"
             } else {
                 result[name] = "dir"
             }
