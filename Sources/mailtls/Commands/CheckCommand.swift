@@ -1,0 +1,74 @@
+import ArgumentParser
+import MailTLS
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Find what Sendmail or Postfix would trip over in its TLS files, before it does.",
+        discussion: """
+        Reads where the files are from the MTA's configuration (--config sendmail.mc,
+        sendmail.cf or main.cf), else from the certs directory layout (host.key, host.cert,
+        cacert.pem, CA/). Each finding names its rule, the file, the reason and the fix.
+        Exit status: 0 all good, 3 warnings only, 1 errors — for cron and monitoring.
+
+        Examples:
+          mailtls check
+          mailtls check --config /etc/mail/sendmail.mc --host mail.example.org
+          mailtls check --mta postfix --config /etc/postfix/main.cf --json
+          mailtls check --fix            # modes, owners, hash links
+        """
+    )
+
+    @Option(name: .long, help: "The certs directory (when no --config is given).") var dir: String = "."
+    @Option(name: .long, help: "sendmail or postfix (default: from --config, else sendmail).") var mta: TLSFileSet.MTA?
+    @Option(name: .long, help: "The MTA's configuration: sendmail.mc, sendmail.cf or Postfix main.cf.") var config: String?
+    @Option(name: .long, help: "The host name the certificate must name (default: the config's, else this machine's).") var host: String?
+    @Option(name: .long, help: "Warn when the certificate expires within this many days.") var warnDays = 30
+    @Flag(name: .long, help: "Repair modes, owners and hash links, then check again.") var fix = false
+    @Flag(name: .long, help: "Print only problems and the verdict.") var quiet = false
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        var status: Int32 = 0
+        try reportingFailures {
+            let files = try Checker.fileSet(config: config, mta: mta, directory: dir)
+            if fix {
+                for action in try Fixer.fix(files) where !output.json { print("fixed: \(action)") }
+            }
+            let hostName = host ?? files.hostName ?? HostName.fullyQualified()
+            let report = Checker.run(files, hostName: hostName, warnDays: warnDays)
+            status = report.exitStatus
+            if output.json { return try JSONOutput.print(report) }
+            print("checking \(files.mta.rawValue) TLS files from \(files.source) for \(hostName)")
+            for finding in report.findings where !(quiet && finding.severity == .ok) {
+                print(CheckText.line(finding))
+            }
+            print(report.verdict)
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+extension TLSFileSet.MTA: ExpressibleByArgument {}
+
+/// One finding as a line: `ERROR  key-permissions  host.key: is group-readable … (fix: chmod 0600 host.key)`.
+enum CheckText {
+    static func line(_ finding: CheckFinding) -> String {
+        let mark: String
+        switch finding.severity {
+        case .ok: mark = "ok   "
+        case .warning: mark = "WARN "
+        case .error: mark = "ERROR"
+        }
+        let rule = finding.rule.padding(to: 24)
+        let subject = finding.file.map { "\($0): " } ?? ""
+        let fix = finding.fix.map { " (fix: \($0))" } ?? ""
+        return "\(mark) \(rule)\(subject)\(finding.message)\(fix)"
+    }
+}
+
+extension String {
+    func padding(to width: Int) -> String {
+        count >= width ? self + " " : self + String(repeating: " ", count: width - count)
+    }
+}
