@@ -28,6 +28,7 @@ struct MailTLSCommand: ParsableCommand {
             PromoteCommand.self,
             CACommand.self,
             HeadersCommand.self,
+            HeadersCommand.self,
             HashCommand.self,
         ]
     )
