@@ -28,7 +28,6 @@ struct MailTLSCommand: ParsableCommand {
             PromoteCommand.self,
             CACommand.self,
             HeadersCommand.self,
-            HeadersCommand.self,
             HashCommand.self,
         ]
     )
