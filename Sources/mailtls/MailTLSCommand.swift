@@ -28,7 +28,7 @@ struct MailTLSCommand: ParsableCommand {
             PromoteCommand.self,
             CACommand.self,
             HeadersCommand.self,
-            HashCommand.self,
+            HashCommand.self, RehashCommand.self, BundleCommand.self,
         ]
     )
 
