@@ -30,7 +30,7 @@ public enum Rehash {
         let failures = RehashApply.apply(plan)
         if !plan.changes.isEmpty {
             // Best effort: a cache that cannot be written only costs the next run some reading.
-            try? AtomicFile.write(plan.cache.serialized(), to: Paths.join(directory, RehashCache.fileName), mode: .shared, existing: .replace)
+            try? AtomicFile.write(plan.cache.serialized(keeping: plan.liveNames), to: Paths.join(directory, RehashCache.fileName), mode: .shared, existing: .replace)
         }
         return Outcome(plan: plan, applied: true, findings: plan.findings + failures)
     }

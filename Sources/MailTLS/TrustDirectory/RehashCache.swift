@@ -16,6 +16,8 @@ struct RehashCache {
         return entry.record
     }
 
+    mutating func reserveCapacity(_ count: Int) { entries.reserveCapacity(count) }
+
     mutating func store(_ record: TrustRecord, identity: DirectoryScan.FileIdentity) {
         guard !record.name.contains("\t"), !record.name.contains("\n") else { return }
         entries[record.name] = (identity, record)
@@ -24,33 +26,108 @@ struct RehashCache {
     static func load(directory: String) -> RehashCache {
         var cache = RehashCache()
         guard let bytes = try? FileReading.bytes(of: Paths.join(directory, fileName)) else { return cache }
-        var lines = bytes.split(separator: UInt8(ascii: "\n"))[...]
-        guard let first = lines.popFirst(), String(decoding: first, as: UTF8.self) == header else { return cache }
-        for line in lines {
-            let fields = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false)
-                .map { String(decoding: $0, as: UTF8.self) }
-            guard fields.count == 16,
-                  let device = UInt64(fields[1]), let inode = UInt64(fields[2]), let size = Int64(fields[3]),
-                  let mtime = Int64(fields[4]), let mtimeNanos = Int64(fields[5]),
-                  let ctime = Int64(fields[6]), let ctimeNanos = Int64(fields[7]),
-                  let kind = TrustObject.Kind(rawValue: fields[8]),
-                  let newHash = UInt32(fields[9], radix: 16), let oldHash = UInt32(fields[10], radix: 16),
-                  let sha1 = hexBytes(fields[11]), sha1.count == 20 else { continue }
-            let expiry = fields[12].isEmpty ? nil : Int64(fields[12])
-            let isCA: Bool? = fields[13] == "-" ? nil : fields[13] == "1"
-            let record = TrustRecord(name: fields[0], kind: kind, newHash: newHash, oldHash: oldHash, sha1: sha1,
-                                     expiry: expiry, isCA: isCA, holdsKey: fields[14] == "1", isDER: fields[15] == "1")
-            cache.entries[fields[0]] = (DirectoryScan.FileIdentity(device: device, inode: inode, size: size, mtime: mtime,
-                                                                   mtimeNanos: mtimeNanos, ctime: ctime, ctimeNanos: ctimeNanos), record)
+        let headerBytes = Array((header + "\n").utf8)
+        guard bytes.starts(with: headerBytes) else { return cache }
+        // A hand-rolled field reader: this runs on every rehash, over thousands of lines.
+        var reader = FieldReader(bytes: bytes, position: headerBytes.count)
+        cache.entries.reserveCapacity(bytes.count / 160)
+        while !reader.atEnd {
+            if let (name, identity, record) = reader.entry() {
+                cache.entries[name] = (identity, record)
+            }
+            reader.skipLine()
         }
         return cache
     }
 
-    /// The cache file's text, entries in name order (so equal caches are equal bytes).
-    func serialized() -> String {
+    private struct FieldReader {
+        let bytes: [UInt8]
+        var position: Int
+        var atEnd: Bool { position >= bytes.count }
+
+        mutating func skipLine() {
+            while position < bytes.count && bytes[position] != 0x0A { position += 1 }
+            position += 1
+        }
+
+        /// The next field's bytes (up to a tab), nil at the end of the line.
+        mutating func field() -> ArraySlice<UInt8>? {
+            guard position < bytes.count, bytes[position] != 0x0A else { return nil }
+            let start = position
+            while position < bytes.count && bytes[position] != 0x09 && bytes[position] != 0x0A { position += 1 }
+            let slice = bytes[start..<position]
+            if position < bytes.count && bytes[position] == 0x09 { position += 1 }
+            return slice
+        }
+
+        mutating func integer() -> Int64? {
+            guard let field = field(), !field.isEmpty else { return nil }
+            var value: Int64 = 0
+            var negative = false
+            for (offset, byte) in field.enumerated() {
+                if offset == 0 && byte == UInt8(ascii: "-") { negative = true; continue }
+                guard byte >= 0x30 && byte <= 0x39 else { return nil }
+                value = value &* 10 &+ Int64(byte - 0x30)
+            }
+            return negative ? -value : value
+        }
+
+        mutating func hex() -> [UInt8]? {
+            guard let field = field(), field.count % 2 == 0 else { return nil }
+            var out: [UInt8] = []
+            out.reserveCapacity(field.count / 2)
+            var index = field.startIndex
+            while index < field.endIndex {
+                guard let high = Self.nibble(field[index]), let low = Self.nibble(field[index + 1]) else { return nil }
+                out.append(high << 4 | low)
+                index += 2
+            }
+            return out
+        }
+
+        mutating func word() -> UInt32? {
+            guard let bytes = hex(), bytes.count == 4 else { return nil }
+            return bytes.reduce(0) { $0 << 8 | UInt32($1) }
+        }
+
+        static func nibble(_ byte: UInt8) -> UInt8? {
+            switch byte {
+            case 0x30...0x39: return byte - 0x30
+            case 0x61...0x66: return byte - 0x61 + 10
+            default: return nil
+            }
+        }
+
+        mutating func entry() -> (String, DirectoryScan.FileIdentity, TrustRecord)? {
+            guard let nameBytes = field(), !nameBytes.isEmpty,
+                  let device = integer(), let inode = integer(), let size = integer(),
+                  let mtime = integer(), let mtimeNanos = integer(), let ctime = integer(), let ctimeNanos = integer(),
+                  let kindField = field(), let kind = TrustObject.Kind(rawValue: String(decoding: kindField, as: UTF8.self)),
+                  let newHash = word(), let oldHash = word(), let sha1 = hex(), sha1.count == 20,
+                  let expiryField = field(), let caField = field(), let keyField = field(), let derField = field()
+            else { return nil }
+            let name = String(decoding: nameBytes, as: UTF8.self)
+            var expiry: Int64? = nil
+            if !expiryField.isEmpty {
+                var sub = FieldReader(bytes: Array(expiryField), position: 0)
+                expiry = sub.integer()
+            }
+            let isCA: Bool? = caField.first == UInt8(ascii: "-") ? nil : caField.first == UInt8(ascii: "1")
+            let record = TrustRecord(name: name, kind: kind, newHash: newHash, oldHash: oldHash, sha1: sha1, expiry: expiry,
+                                     isCA: isCA, holdsKey: keyField.first == UInt8(ascii: "1"), isDER: derField.first == UInt8(ascii: "1"))
+            let identity = DirectoryScan.FileIdentity(device: UInt64(bitPattern: device), inode: UInt64(bitPattern: inode), size: size,
+                                                      mtime: mtime, mtimeNanos: mtimeNanos, ctime: ctime, ctimeNanos: ctimeNanos)
+            return (name, identity, record)
+        }
+    }
+
+    /// The cache file's text for the files `names`, in that order (byte order, so equal
+    /// caches are equal bytes).
+    func serialized(keeping names: [String]) -> String {
         var text = Self.header + "\n"
-        for name in entries.keys.sorted() {
-            let (id, r) = entries[name]!
+        for name in names {
+            guard let entry = entries[name] else { continue }
+            let (id, r) = entry
             let fields: [String] = [
                 name, String(id.device), String(id.inode), String(id.size), String(id.mtime), String(id.mtimeNanos),
                 String(id.ctime), String(id.ctimeNanos), r.kind.rawValue, SubjectHash.text(r.newHash), SubjectHash.text(r.oldHash),
@@ -62,16 +139,4 @@ struct RehashCache {
         return text
     }
 
-    private static func hexBytes(_ text: String) -> [UInt8]? {
-        let digits = Array(text.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        var index = 0
-        while index < digits.count {
-            guard let byte = UInt8(String(decoding: digits[index..<index + 2], as: UTF8.self), radix: 16) else { return nil }
-            out.append(byte)
-            index += 2
-        }
-        return out
-    }
 }

@@ -35,8 +35,11 @@ public struct RehashPlan: Sendable {
     public var findings: [Finding]
     public var certificateCount: Int
     public var crlCount: Int
-    /// The records for the cache, including files read this time.
+    /// The records for the cache, including files read this time (and perhaps entries
+    /// for files since removed: `liveNames` says which to keep).
     var cache: RehashCache
+    /// The files that hold a certificate or CRL, in byte order.
+    var liveNames: [String]
 
     /// The links that change.
     public var changes: [Link] { links.filter { $0.action != .keep } }
@@ -76,9 +79,14 @@ extension RehashPlan {
     /// Scans `directory`, reads what the cache does not already know, and plans the links.
     static func make(_ directory: String, options: RehashOptions, cache previous: RehashCache) throws -> RehashPlan {
         let scan = try DirectoryScan.scan(directory)
-        var cache = RehashCache()
+        // The previous cache is copied only if a file was read anew (copy on write), so the
+        // common run where nothing changed builds no second dictionary.
+        var cache = previous
+        var liveNames: [String] = []
+        liveNames.reserveCapacity(scan.candidates.count)
         var findings: [Finding] = []
         var records: [TrustRecord] = []
+        records.reserveCapacity(scan.candidates.count)
         for candidate in scan.candidates {
             let path = Paths.join(directory, candidate.name)
             guard let identity = candidate.identity else {
@@ -90,97 +98,123 @@ extension RehashPlan {
             }
             if let record = previous.record(for: candidate.name, identity: identity) {
                 records.append(record)
-                cache.store(record, identity: identity)
+                liveNames.append(record.name)
                 continue
             }
             do {
                 let record = try TrustRecord.read(path: path, name: candidate.name)
                 records.append(record)
+                liveNames.append(record.name)
                 cache.store(record, identity: identity)
             } catch let error as MailTLSError {
                 findings.append(Finding(error))
             }
         }
         for record in records {
-            findings += record.warnings(path: Paths.join(directory, record.name), now: options.now)
+            findings += record.warnings(directory: directory, now: options.now)
         }
 
+        let links = assignLinks(records: records, scan: scan, hashes: options.hashes, directory: directory, findings: &findings)
+        let certificates = records.filter { $0.kind == .certificate }.count
+        return RehashPlan(directory: directory, hashes: options.hashes, links: links, findings: findings,
+                          certificateCount: certificates, crlCount: records.count - certificates, cache: cache, liveNames: liveNames)
+    }
+}
+
+extension RehashPlan {
+    /// A bucket: the certificates (or CRLs) sharing one hash, which get `.0`, `.1`, …
+    private struct BucketKey: Hashable { var isCRL: Bool; var hash: UInt32 }
+    /// An existing link's bucket and target.
+    private struct TargetKey: Hashable { var bucket: BucketKey; var target: String }
+
+    /// Numbers every bucket's files and compares the result with the links there are.
+    /// Indices instead of copies, and flat dictionaries: this runs over every file on
+    /// every rehash, including the common run where nothing changes.
+    private static func assignLinks(records: [TrustRecord], scan: DirectoryScan, hashes: RehashOptions.Hashes,
+                                    directory: String, findings: inout [Finding]) -> [Link] {
         // Buckets by (CRL?, hash), files in byte order; duplicates by SHA-1 linked once.
-        struct BucketKey: Hashable { var isCRL: Bool; var hash: UInt32 }
-        var buckets: [BucketKey: [TrustRecord]] = [:]
+        var buckets: [BucketKey: [Int]] = [:]
+        buckets.reserveCapacity(records.count * hashes.kinds.count)
         var bucketOrder: [BucketKey] = []
-        for kind in options.hashes.kinds {
-            for record in records {
+        for kind in hashes.kinds {
+            for (index, record) in records.enumerated() {
                 let key = BucketKey(isCRL: record.kind == .revocationList, hash: record.hash(kind))
-                if let first = buckets[key]?.first(where: { $0.sha1 == record.sha1 }) {
-                    let finding = Finding(.warning, Paths.join(directory, record.name),
-                                          "is a duplicate of \(first.name) (same SHA-1 fingerprint), linked once",
-                                          remedy: "remove one of the two")
-                    if !findings.contains(finding) { findings.append(finding) }
-                    continue
+                if let members = buckets[key] {
+                    if let first = members.first(where: { records[$0].sha1 == record.sha1 }) {
+                        let finding = Finding(.warning, Paths.join(directory, record.name),
+                                              "is a duplicate of \(records[first].name) (same SHA-1 fingerprint), linked once",
+                                              remedy: "remove one of the two")
+                        if !findings.contains(finding) { findings.append(finding) }
+                        continue
+                    }
+                    buckets[key]!.append(index)
+                } else {
+                    buckets[key] = [index]
+                    bucketOrder.append(key)
                 }
-                if buckets[key] == nil { bucketOrder.append(key) }
-                buckets[key, default: []].append(record)
             }
         }
 
-        // Existing own links by bucket and target: the ids that already point there.
-        var existing: [BucketKey: [String: [Int]]] = [:]
+        // Existing own links by bucket and target: the numbers that already point there.
+        var existing: [TargetKey: [Int]] = [:]
+        existing.reserveCapacity(scan.ownLinks.count)
         for (name, target) in scan.ownLinks {
-            existing[BucketKey(isCRL: name.isCRL, hash: name.hash), default: [:]][target, default: []].append(name.index)
+            existing[TargetKey(bucket: BucketKey(isCRL: name.isCRL, hash: name.hash), target: target), default: []].append(name.index)
         }
 
-        var desired: [HashLinkName: String] = [:]
+        var desired: [(name: HashLinkName, target: String)] = []
+        desired.reserveCapacity(records.count * hashes.kinds.count)
         for key in bucketOrder {
             let entries = buckets[key]!
             // The first n numbers not taken by something that is not ours.
             var allowed: [Int] = []
-            var index = 0
+            var number = 0
             while allowed.count < entries.count {
-                let name = HashLinkName(hash: key.hash, isCRL: key.isCRL, index: index)
+                let name = HashLinkName(hash: key.hash, isCRL: key.isCRL, index: number)
                 if let what = scan.blocked[name] {
                     findings.append(Finding(.warning, Paths.join(directory, name.text),
                                             "is \(what) where a hash link goes; left alone, the links are numbered around it",
                                             remedy: "move it away if it is not a certificate with this subject, then run rehash again"))
                 } else {
-                    allowed.append(index)
+                    allowed.append(number)
                 }
-                index += 1
+                number += 1
             }
-            let allowedSet = Set(allowed)
-            var claimed = Set<Int>()
+            var claimed: [Int] = []
             var assigned = [Int?](repeating: nil, count: entries.count)
-            let byTarget = existing[key] ?? [:]
             for (position, entry) in entries.enumerated() {
-                if let id = byTarget[entry.name]?.sorted().first(where: { allowedSet.contains($0) && !claimed.contains($0) }) {
+                guard let ids = existing[TargetKey(bucket: key, target: records[entry].name)] else { continue }
+                if let id = ids.sorted().first(where: { allowed.contains($0) && !claimed.contains($0) }) {
                     assigned[position] = id
-                    claimed.insert(id)
+                    claimed.append(id)
                 }
             }
             var free = allowed.filter { !claimed.contains($0) }.makeIterator()
-            for position in entries.indices where assigned[position] == nil {
-                assigned[position] = free.next()
-            }
-            for (position, entry) in entries.enumerated() {
-                desired[HashLinkName(hash: key.hash, isCRL: key.isCRL, index: assigned[position]!)] = entry.name
+            for position in entries.indices {
+                let id = assigned[position] ?? free.next()!
+                desired.append((HashLinkName(hash: key.hash, isCRL: key.isCRL, index: id), records[entries[position]].name))
             }
         }
 
-        var links: [RehashPlan.Link] = []
+        var links: [Link] = []
+        links.reserveCapacity(desired.count)
+        var wanted = Set<HashLinkName>(minimumCapacity: desired.count)
+        var order: [HashLinkName] = []
         for (name, target) in desired {
+            wanted.insert(name)
+            order.append(name)
             switch scan.ownLinks[name] {
             case target?: links.append(Link(action: .keep, name: name.text, target: target))
             case let previous?: links.append(Link(action: .replace, name: name.text, target: target, previousTarget: previous))
             case nil: links.append(Link(action: .create, name: name.text, target: target))
             }
         }
-        for (name, target) in scan.ownLinks where desired[name] == nil {
+        for (name, target) in scan.ownLinks where !wanted.contains(name) {
+            order.append(name)
             links.append(Link(action: .remove, name: name.text, target: target))
         }
-        links.sort { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }
-
-        let certificates = records.filter { $0.kind == .certificate }.count
-        return RehashPlan(directory: directory, hashes: options.hashes, links: links, findings: findings,
-                          certificateCount: certificates, crlCount: records.count - certificates, cache: cache)
+        // In hash order (numerically, .2 before .10), so output and JSON are stable.
+        return zip(order, links).sorted { $0.0 < $1.0 }.map(\.1)
     }
 }
+

@@ -44,8 +44,11 @@ struct TrustRecord: Equatable {
                            expiry: object.expiry, isCA: object.isCA, holdsKey: file.privateKeyCount > 0, isDER: file.isDER)
     }
 
-    /// The warnings this file earns at time `now` (seconds since 1970).
-    func warnings(path: String, now: Int64) -> [Finding] {
+    /// The warnings this file in `directory` earns at time `now` (seconds since 1970).
+    func warnings(directory: String, now: Int64) -> [Finding] {
+        let expired = expiry.map { $0 < now } ?? false
+        guard expired || isCA == false || holdsKey else { return [] }
+        let path = Paths.join(directory, name)
         var result: [Finding] = []
         if let expiry, expiry < now {
             let date = UTCTimestamp.readable(Date(timeIntervalSince1970: TimeInterval(expiry)))
