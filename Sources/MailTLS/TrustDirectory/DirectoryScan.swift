@@ -54,7 +54,6 @@ struct DirectoryScan {
             if name == "." || name == ".." { continue }
             entries.append((name, type))
         }
-        entries = ByteOrder.sorted(entries, by: \.name)
 
         var scan = DirectoryScan(directory: directory)
         for (name, type) in entries {
@@ -90,6 +89,8 @@ struct DirectoryScan {
                 mtime: Int64(info.st_mtim.tv_sec), mtimeNanos: Int64(info.st_mtim.tv_nsec),
                 ctime: Int64(info.st_ctim.tv_sec), ctimeNanos: Int64(info.st_ctim.tv_nsec)), statError: nil))
         }
+        // Only the files' order matters (it decides who gets .0); links are looked up by name.
+        scan.candidates = ByteOrder.sorted(scan.candidates, by: \.name)
         return scan
     }
 

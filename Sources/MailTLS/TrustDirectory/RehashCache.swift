@@ -3,8 +3,13 @@
 ///
 /// Stored as `.mailtls-rehash.cache` in the CA directory (a dot file: OpenSSL and MTAs
 /// never look at it), written only when `rehash` changes links, so a run that changes
-/// nothing writes nothing. Any line that does not parse is ignored; a stale entry only
-/// costs one re-read, because a changed file changes its identity.
+/// nothing writes nothing. Any line that does not parse is ignored, and a file without
+/// its closing `end N` line is ignored whole; a stale entry only costs one re-read,
+/// because a changed file changes its identity.
+///
+/// It is rewritten in place rather than by rename: a cache needs no atomicity (it is
+/// checked line by line), and a new file costs an inode allocation, which on a busy
+/// ext4 can take longer than the whole rest of the run.
 struct RehashCache {
     static let fileName = ".mailtls-rehash.cache"
     static let header = "mailtls rehash cache 1"
@@ -29,7 +34,10 @@ struct RehashCache {
         let headerBytes = Array((header + "\n").utf8)
         guard bytes.starts(with: headerBytes) else { return cache }
         // A hand-rolled field reader: this runs on every rehash, over thousands of lines.
-        var reader = FieldReader(bytes: bytes, position: headerBytes.count)
+        // A file cut short (a crash mid-write) lacks its last line: ignore it whole.
+        guard let lastLine = bytes.dropLast().split(separator: 0x0A, omittingEmptySubsequences: false).last,
+              lastLine.starts(with: Array("end ".utf8)), bytes.last == 0x0A else { return cache }
+        var reader = FieldReader(bytes: Array(bytes.dropLast(lastLine.count + 1)), position: headerBytes.count)
         cache.entries.reserveCapacity(bytes.count / 160)
         while !reader.atEnd {
             if let (name, identity, record) = reader.entry() {
@@ -38,6 +46,23 @@ struct RehashCache {
             reader.skipLine()
         }
         return cache
+    }
+
+    /// Writes the cache for `names` into `directory`, best effort: a cache that cannot be
+    /// written only costs the next run some reading.
+    func write(keeping names: [String], directory: String) {
+        let path = Paths.join(directory, Self.fileName)
+        let bytes = Array(serialized(keeping: names).utf8)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { ftruncate(fd, 0); return }
+            offset += written
+        }
     }
 
     private struct FieldReader {
@@ -125,6 +150,7 @@ struct RehashCache {
     /// caches are equal bytes).
     func serialized(keeping names: [String]) -> String {
         var text = Self.header + "\n"
+        var count = 0
         for name in names {
             guard let entry = entries[name] else { continue }
             let (id, r) = entry
@@ -135,8 +161,9 @@ struct RehashCache {
                 r.holdsKey ? "1" : "0", r.isDER ? "1" : "0",
             ]
             text += fields.joined(separator: "\t") + "\n"
+            count += 1
         }
-        return text
+        return text + "end \(count)\n"
     }
 
 }

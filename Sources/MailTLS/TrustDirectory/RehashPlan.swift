@@ -21,11 +21,36 @@ public struct RehashPlan: Sendable {
         }
 
         public var action: Action
-        public var name: String
+        public var linkName: HashLinkName
         /// The target after the change (the current one for `remove`).
         public var target: String
         /// The target before a `replace`.
         public var previousTarget: String?
+
+        /// `5e24647f.0`; made only when asked for, since a plan holds a link per file.
+        public var name: String { linkName.text }
+
+        public init(action: Action, linkName: HashLinkName, target: String, previousTarget: String? = nil) {
+            self.action = action
+            self.linkName = linkName
+            self.target = target
+            self.previousTarget = previousTarget
+        }
+
+        /// A link by its name text; for tests and callers that have names.
+        public init(action: Action, name: String, target: String, previousTarget: String? = nil) {
+            self.init(action: action, linkName: HashLinkName(parsing: name)!, target: target, previousTarget: previousTarget)
+        }
+
+        private enum CodingKeys: String, CodingKey { case action, name, target, previousTarget }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(action, forKey: .action)
+            try container.encode(name, forKey: .name)
+            try container.encode(target, forKey: .target)
+            try container.encodeIfPresent(previousTarget, forKey: .previousTarget)
+        }
     }
 
     public var directory: String
@@ -44,7 +69,14 @@ public struct RehashPlan: Sendable {
     /// The links that change.
     public var changes: [Link] { links.filter { $0.action != .keep } }
 
-    public func count(_ action: Link.Action) -> Int { links.filter { $0.action == action }.count }
+    public func count(_ action: Link.Action) -> Int { counts[action, default: 0] }
+
+    /// How many links each action has, counted once.
+    public var counts: [Link.Action: Int] {
+        var result: [Link.Action: Int] = [:]
+        for link in links { result[link.action, default: 0] += 1 }
+        return result
+    }
 }
 
 /// How `rehash` hashes, and when "now" is (for expiry warnings).
@@ -199,22 +231,20 @@ extension RehashPlan {
         var links: [Link] = []
         links.reserveCapacity(desired.count)
         var wanted = Set<HashLinkName>(minimumCapacity: desired.count)
-        var order: [HashLinkName] = []
         for (name, target) in desired {
             wanted.insert(name)
-            order.append(name)
             switch scan.ownLinks[name] {
-            case target?: links.append(Link(action: .keep, name: name.text, target: target))
-            case let previous?: links.append(Link(action: .replace, name: name.text, target: target, previousTarget: previous))
-            case nil: links.append(Link(action: .create, name: name.text, target: target))
+            case target?: links.append(Link(action: .keep, linkName: name, target: target))
+            case let previous?: links.append(Link(action: .replace, linkName: name, target: target, previousTarget: previous))
+            case nil: links.append(Link(action: .create, linkName: name, target: target))
             }
         }
         for (name, target) in scan.ownLinks where !wanted.contains(name) {
-            order.append(name)
-            links.append(Link(action: .remove, name: name.text, target: target))
+            links.append(Link(action: .remove, linkName: name, target: target))
         }
         // In hash order (numerically, .2 before .10), so output and JSON are stable.
-        return zip(order, links).sorted { $0.0 < $1.0 }.map(\.1)
+        links.sort { $0.linkName < $1.linkName }
+        return links
     }
 }
 

@@ -69,11 +69,13 @@ struct RehashCommand: ParsableCommand {
                 do {
                     let outcome = try Rehash.run(directory, options: options, dryRun: dryRun)
                     let plan = outcome.plan
+                    let counts = plan.counts
                     let report = DirectoryReport(
                         directory: directory, hashes: plan.hashes.rawValue, dryRun: dryRun,
                         certificates: plan.certificateCount, crls: plan.crlCount,
-                        created: plan.count(.create), replaced: plan.count(.replace), removed: plan.count(.remove),
-                        kept: plan.count(.keep), links: output.json ? plan.links : plan.changes, findings: outcome.findings)
+                        created: counts[.create, default: 0], replaced: counts[.replace, default: 0],
+                        removed: counts[.remove, default: 0], kept: counts[.keep, default: 0],
+                        links: output.json ? plan.links : plan.changes, findings: outcome.findings)
                     reports.append(report)
                     status = Self.worse(status, Finding.exitStatus(outcome.findings))
                     if !output.json { printText(report) }

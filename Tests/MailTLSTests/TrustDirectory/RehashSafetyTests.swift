@@ -173,3 +173,25 @@ import Testing
         #expect(again.stdout == "\(dir.path): 1 certificate; made 0 links, kept 1\n")
     }
 }
+
+/// The cache that lets an unchanged directory be rehashed without reading a certificate.
+@Suite struct RehashCacheTests {
+    @Test func cacheCoversEveryFileAndACutCacheIsIgnoredWhole() throws {
+        let dir = TempDirectory("rehash-cache")
+        try TrustFixtures.copy(Array(TrustFixtures.tricky.prefix(6)), into: dir)
+        _ = try Rehash.run(dir.path, options: TrustFixtures.options, dryRun: false)
+        let cache = RehashCache.load(directory: dir.path)
+        #expect(cache.entries.count == 6)
+        let text = try dir.read(RehashCache.fileName)
+        #expect(text.hasSuffix("end 6\n"))
+        // A write cut short: no end line, so nothing of it is trusted.
+        try dir.write(RehashCache.fileName, String(text.prefix(text.count / 2)))
+        #expect(RehashCache.load(directory: dir.path).entries.isEmpty)
+        // A file changed in place gets a new identity and is read again.
+        let links = TrustFixtures.links(dir.path)
+        try dir.write("c06.pem", try TrustFixtures.text("subject-hash/tricky/c07.pem"))
+        let outcome = try Rehash.run(dir.path, options: TrustFixtures.options, dryRun: false)
+        #expect(outcome.plan.changes.map(\.name).sorted() == ["3330b0d8.0", "7387e3f4.0"])
+        #expect(TrustFixtures.links(dir.path)["3330b0d8.0"] == "c06.pem" && links["7387e3f4.0"] == "c06.pem")
+    }
+}
