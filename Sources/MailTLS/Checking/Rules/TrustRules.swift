@@ -6,17 +6,22 @@ struct CAFileRule: CheckRule {
     static let handful = 20
 
     func evaluate(_ context: CheckContext) -> [CheckFinding] {
+        let sendmail = context.files.mta == .sendmail
+        // Measured with Sendmail 8.17: an undefined, missing, empty or damaged CACertFile
+        // (even one bad block after good ones) makes it leave STARTTLS out of EHLO.
+        let consequence = sendmail ? "Sendmail will not offer STARTTLS" : "peer certificates cannot be verified"
         guard let path = context.files.caFile else {
-            return [finding(.warning, nil, "no CA file is configured: Sendmail will not verify peer certificates (no CERTISSUER relaying)",
-                            fix: "set confCACERT to a small cacert.pem (mailtls setup makes one)")]
+            return [finding(sendmail ? .error : .warning, nil, "no CA file is configured: \(consequence)",
+                            fix: sendmail ? "set confCACERT to a small cacert.pem (mailtls setup makes one)" : "set smtpd_tls_CAfile if you verify clients")]
         }
         switch context.material(path) {
         case .failure(let error):
-            return [finding(.error, path, "\(error.problem): Sendmail silently stops verifying peers", fix: error.remedy.isEmpty ? "mailtls setup makes a cacert.pem" : error.remedy)]
+            return [finding(sendmail ? .error : .warning, path, "\(error.problem): \(consequence)",
+                            fix: error.remedy.isEmpty ? "mailtls setup makes a cacert.pem" : error.remedy)]
         case .success(let file):
             let count = file.certificates.count
             if count == 0 {
-                return [finding(.error, path, "holds no certificate: Sendmail silently stops verifying peers", fix: "put your CA's certificate in it")]
+                return [finding(sendmail ? .error : .warning, path, "holds no certificate: \(consequence)", fix: "put your CA's certificate in it")]
             }
             if count > Self.handful {
                 return [finding(.warning, path, "holds \(count) certificates: Sendmail sends all their names to every client",
@@ -32,18 +37,22 @@ struct CAPathRule: CheckRule {
     let name = "ca-path"
 
     func evaluate(_ context: CheckContext) -> [CheckFinding] {
+        let sendmail = context.files.mta == .sendmail
         guard let path = context.files.caPath else {
-            return [finding(.warning, nil, "no CA directory is configured: Sendmail will not verify peer certificates",
-                            fix: "set confCACERT_PATH to a hashed directory, e.g. CA/ made with mailtls bundle split and mailtls rehash")]
+            // Measured with Sendmail 8.17: with confCACERT_PATH undefined it leaves STARTTLS out.
+            return [finding(sendmail ? .error : .ok, nil,
+                            sendmail ? "no CA directory is configured: Sendmail will not offer STARTTLS" : "no CApath configured",
+                            fix: sendmail ? "set confCACERT_PATH to a hashed directory such as CA/ (mailtls setup makes one)" : nil)]
         }
         guard FileReading.isDirectory(path) else {
-            return [finding(.error, path, "is not a directory", fix: "mkdir \(path) && mailtls rehash \(path)")]
+            return [finding(.warning, path, "is not a directory: peers' certificates cannot be verified through it",
+                            fix: "mkdir \(path) && mailtls rehash \(path)")]
         }
         do {
             let plan = try Rehash.plan(path, options: RehashOptions(now: Int64(context.now.timeIntervalSince1970)))
             let changes = plan.changes
             if !changes.isEmpty {
-                return [finding(.error, path, "hash links are incomplete or stale (\(changes.count) to change): peers' certificates will not be found",
+                return [finding(.warning, path, "hash links are incomplete or stale (\(changes.count) to change): some peers' certificates will not verify",
                                 fix: "mailtls rehash \(path)")]
             }
             return [finding(.ok, path, "\(plan.certificateCount) certificate\(plan.certificateCount == 1 ? "" : "s"), hash links complete")]
