@@ -27,6 +27,7 @@ struct MailTLSCommand: ParsableCommand {
             ShowCommand.self,
             PromoteCommand.self,
             CACommand.self,
+            CheckCommand.self,
             HeadersCommand.self,
             HashCommand.self, RehashCommand.self, BundleCommand.self,
         ]
