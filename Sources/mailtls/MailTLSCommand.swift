@@ -28,6 +28,7 @@ struct MailTLSCommand: ParsableCommand {
             PromoteCommand.self,
             CACommand.self,
             CheckCommand.self,
+            ConfigCommand.self,
             HeadersCommand.self,
             HashCommand.self, RehashCommand.self, BundleCommand.self,
         ]

@@ -17,13 +17,17 @@ public enum Setup {
         public var days: Int
         /// A CA directory to sign with (made when missing); nil for a self-signed certificate.
         public var caDirectory: String?
+        /// The system's CA bundle, split into CA/ so the MTA can verify public peers.
+        public var systemBundle: String?
 
-        public init(directory: String, hostName: String, key: KeyOptions = KeyOptions(), days: Int = 365, caDirectory: String? = nil) {
+        public init(directory: String, hostName: String, key: KeyOptions = KeyOptions(), days: Int = 365, caDirectory: String? = nil,
+                    systemBundle: String? = "/etc/ssl/certs/ca-certificates.crt") {
             self.directory = directory
             self.hostName = hostName
             self.key = key
             self.days = days
             self.caDirectory = caDirectory
+            self.systemBundle = systemBundle
         }
     }
 
@@ -93,6 +97,27 @@ public enum Setup {
             written.append(try FileInstaller.install(try Encoding.pem(trusted), at: layout.caBundlePath,
                                                      kind: "CA bundle", mode: .shared, force: false, now: now))
         }
+
+        // CA/: the hashed directory Sendmail's confCACERT_PATH names (with it undefined,
+        // Sendmail 8.17 offers no STARTTLS). Filled once from the system bundle, then kept
+        // linked; a private CA's certificate goes in too.
+        let caDirectory = layout.caDirectoryPath
+        if FileReading.isDirectory(caDirectory) {
+            kept.append(caDirectory)
+        } else {
+            try Directories.make(caDirectory)
+            var count = 0
+            if let bundle = options.systemBundle, FileReading.exists(bundle) {
+                count += try BundleSplit.split(bundle, into: caDirectory).written.count
+            }
+            if let authority = ca {
+                let name = Paths.join(caDirectory, "mailtls-ca-\(Hex.lower(authority.keyIdentifier.prefix(4))).pem")
+                try AtomicFile.write(try Encoding.pem(authority.certificate), to: name, mode: .shared, existing: .refuse)
+                count += 1
+            }
+            written.append(WrittenFile(path: caDirectory, backup: nil, kind: "CA directory (\(count) certificates)"))
+        }
+        _ = try Rehash.run(caDirectory, options: RehashOptions(now: Int64(now.timeIntervalSince1970)), dryRun: false)
 
         let der = try Encoding.der(certificate)
         let fingerprint = Fingerprint(kind: .certificate, label: NameFormatter.oneLine(certificate.subject),

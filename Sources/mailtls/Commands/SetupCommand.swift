@@ -34,15 +34,20 @@ struct SetupCommand: ParsableCommand {
                                              caDirectory: ca ? caDir : nil))
             Report.written(result.written)
             for path in result.kept { print("kept: \(path) (already there and good)") }
+            if result.written.isEmpty { print("nothing changed: everything was already set up") }
             print("host: \(hostName)" + (hostName.contains(".") ? "" : "  (not fully qualified: give --host mail.example.org)"))
             print(result.fingerprint.line(.sha256))
             print(result.fingerprint.line(.md5) + "  (Sendmail's ${cert_md5})")
             print("DANE: _25._tcp.\(hostName). IN TLSA 3 1 1 \(result.spkiSHA256)")
+            let report = Checker.run(TLSFileSet.certsDirectory(result.layout), hostName: hostName)
+            print("\ncheck:")
+            for finding in report.findings where finding.severity != .ok { print("  " + CheckText.line(finding)) }
+            print("  " + report.verdict)
             let absolute = AbsolutePath.of(dir)
-            print("\nsendmail.mc:")
-            for line in MTASnippets.sendmail(result.layout, absoluteDirectory: absolute) { print("  " + line) }
-            print("\nPostfix main.cf:")
-            for line in MTASnippets.postfix(result.layout, absoluteDirectory: absolute, chain: result.hasChain) { print("  " + line) }
+            print("\nsendmail.mc (or: mailtls config sendmail --dir \(dir) --apply /etc/mail/sendmail.mc):")
+            for line in ConfigLines.forDirectory(absolute, target: .sendmail).lines { print("  " + line) }
+            print("\nPostfix main.cf (or: mailtls config postfix --dir \(dir) --apply /etc/postfix/main.cf):")
+            for line in ConfigLines.forDirectory(absolute, target: .postfix).lines { print("  " + line) }
         }
     }
 }

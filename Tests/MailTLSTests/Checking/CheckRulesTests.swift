@@ -11,8 +11,7 @@ struct CheckRulesTests {
         let root = try SafeDirectory.make()
         let certs = root + "/certs"
         _ = try Setup.run(.init(directory: certs, hostName: host, key: KeyOptions(algorithm: .ecdsaP256), days: days,
-                                caDirectory: ca ? root + "/ca" : nil))
-        try FileManager.default.createDirectory(atPath: certs + "/CA", withIntermediateDirectories: false)
+                                caDirectory: ca ? root + "/ca" : nil, systemBundle: nil))
         return (root, certs)
     }
 
@@ -81,9 +80,10 @@ struct CheckRulesTests {
         // Replace cacert.pem by an unrelated certificate: the issuer cannot be found.
         let other = try SafeDirectory.make()
         defer { try? FileManager.default.removeItem(atPath: other) }
-        _ = try Setup.run(.init(directory: other, hostName: "x.example.org", key: KeyOptions(algorithm: .ecdsaP256)))
+        _ = try Setup.run(.init(directory: other, hostName: "x.example.org", key: KeyOptions(algorithm: .ecdsaP256), systemBundle: nil))
         try FileManager.default.removeItem(atPath: certs + "/cacert.pem")
         try FileManager.default.copyItem(atPath: other + "/host.cert", toPath: certs + "/cacert.pem")
+        try FileManager.default.removeItem(atPath: certs + "/CA") // setup --ca put the CA there too
         let missing = findings(check(certs), "chain")
         #expect(missing.map(\.severity) == [.warning])
         #expect(missing[0].message.contains("its issuer O = example.org, CN = example.org Mail CA is neither in the certificate file"))
@@ -103,7 +103,7 @@ struct CheckRulesTests {
         var many = ""
         for index in 0..<21 {
             let dir = root + "/extra\(index)"
-            _ = try Setup.run(.init(directory: dir, hostName: "h\(index).example.org", key: KeyOptions(algorithm: .ecdsaP256)))
+            _ = try Setup.run(.init(directory: dir, hostName: "h\(index).example.org", key: KeyOptions(algorithm: .ecdsaP256), systemBundle: nil))
             many += try String(contentsOfFile: dir + "/host.cert", encoding: .utf8)
         }
         try (one + many).write(toFile: certs + "/cacert.pem", atomically: true, encoding: .utf8)

@@ -45,7 +45,6 @@ struct SendmailAgreementTests {
         let certs = root + "/certs"
         let setup = try MailTLSBinary.run(["setup", "--dir", certs, "--host", "mail.example.org"])
         try #require(setup.status == 0, "\(setup.stderr)")
-        try FileManager.default.createDirectory(atPath: certs + "/CA", withIntermediateDirectories: false)
         try testCase.damage(certs)
 
         let server = try SendmailServer(directory: root, certs: certs)

@@ -45,6 +45,11 @@ final class TempDirectory {
         ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
     }
 
+    /// Names in a subdirectory, sorted.
+    func listing(of relative: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: file(relative))) ?? []).sorted()
+    }
+
     /// A digest of every name and its bytes (or link target): compare before and after
     /// a failing command to prove nothing changed.
     func snapshot() -> [String: String] {
