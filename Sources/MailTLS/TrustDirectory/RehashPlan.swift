@@ -156,8 +156,6 @@ extension RehashPlan {
 extension RehashPlan {
     /// A bucket: the certificates (or CRLs) sharing one hash, which get `.0`, `.1`, …
     private struct BucketKey: Hashable { var isCRL: Bool; var hash: UInt32 }
-    /// An existing link's bucket and target.
-    private struct TargetKey: Hashable { var bucket: BucketKey; var target: String }
 
     /// Numbers every bucket's files and compares the result with the links there are.
     /// Indices instead of copies, and flat dictionaries: this runs over every file on
@@ -187,13 +185,6 @@ extension RehashPlan {
             }
         }
 
-        // Existing own links by bucket and target: the numbers that already point there.
-        var existing: [TargetKey: [Int]] = [:]
-        existing.reserveCapacity(scan.ownLinks.count)
-        for (name, target) in scan.ownLinks {
-            existing[TargetKey(bucket: BucketKey(isCRL: name.isCRL, hash: name.hash), target: target), default: []].append(name.index)
-        }
-
         var desired: [(name: HashLinkName, target: String)] = []
         desired.reserveCapacity(records.count * hashes.kinds.count)
         for key in bucketOrder {
@@ -212,14 +203,16 @@ extension RehashPlan {
                 }
                 number += 1
             }
+            // Keep each link that already points at one of this bucket's files under an
+            // allowed number: walking the numbers upwards gives each file its lowest one.
             var claimed: [Int] = []
             var assigned = [Int?](repeating: nil, count: entries.count)
-            for (position, entry) in entries.enumerated() {
-                guard let ids = existing[TargetKey(bucket: key, target: records[entry].name)] else { continue }
-                if let id = ids.sorted().first(where: { allowed.contains($0) && !claimed.contains($0) }) {
-                    assigned[position] = id
-                    claimed.append(id)
-                }
+            for id in allowed {
+                guard let target = scan.ownLinks[HashLinkName(hash: key.hash, isCRL: key.isCRL, index: id)],
+                      let position = entries.firstIndex(where: { records[$0].name == target }),
+                      assigned[position] == nil else { continue }
+                assigned[position] = id
+                claimed.append(id)
             }
             var free = allowed.filter { !claimed.contains($0) }.makeIterator()
             for position in entries.indices {
