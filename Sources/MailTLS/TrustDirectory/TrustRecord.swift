@@ -32,7 +32,7 @@ struct TrustRecord: Equatable {
             let what = [certs > 0 ? "\(certs) certificate\(certs == 1 ? "" : "s")" : nil,
                         crls > 0 ? "\(crls) CRL\(crls == 1 ? "" : "s")" : nil].compactMap { $0 }.joined(separator: " and ")
             throw MailTLSError(path, "holds \(what); a CA directory needs one per file, and OpenSSL skips this one",
-                               remedy: "split it: mailtls bundle split \(path) --into <directory>, then remove it")
+                               remedy: "split it: mailtls bundle split \(path) --into \(Paths.directory(of: path)), then remove it")
         }
         let hashes: (new: UInt32, old: UInt32)
         do {

@@ -11,9 +11,7 @@ struct BundleCommand: ParsableCommand {
         commandName: "bundle",
         abstract: "Split a PEM bundle into a CA directory, build cacert.pem from one, check a bundle.",
         discussion: """
-        Sendmail and Postfix take CA certificates two ways: a hashed directory (CACertPath,
-        smtpd_tls_CApath) and a single file (CACertFile, smtpd_tls_CAfile). These commands move
-        certificates between the two.
+        Sendmail and Postfix take CA certificates two ways: a hashed directory (CACertPath, smtpd_tls_CApath) and a single file (CACertFile, smtpd_tls_CAfile). These commands move certificates between the two.
 
         Examples:
           mailtls bundle split /etc/ssl/certs/ca-certificates.crt --into CA

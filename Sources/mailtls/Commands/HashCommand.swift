@@ -6,11 +6,7 @@ struct HashCommand: ParsableCommand {
         commandName: "hash",
         abstract: "Print OpenSSL's subject hash of certificates (the issuer hash of CRLs).",
         discussion: """
-        The eight hex digits OpenSSL looks for in a CA directory (CACertPath, smtpd_tls_CApath),
-        exactly as `openssl x509 -hash -noout` (or, with --old, `-subject_hash_old`) prints them,
-        computed without OpenSSL. One file with one certificate prints the bare hash; several
-        print one line each with the file and subject. A certificate OpenSSL refuses to load
-        gets no hash and an error. PEM or DER; no FILE or `-` reads standard input.
+        The eight hex digits OpenSSL looks for in a CA directory (CACertPath, smtpd_tls_CApath), exactly as `openssl x509 -hash -noout` (or, with --old, `-subject_hash_old`) prints them, computed without OpenSSL. One file with one certificate prints the bare hash; several print one line each with the file and subject. A certificate OpenSSL refuses to load gets no hash and an error. PEM or DER; no FILE or `-` reads standard input.
 
         Examples:
           mailtls hash cacert.pem

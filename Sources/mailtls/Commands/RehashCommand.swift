@@ -11,13 +11,10 @@ struct RehashCommand: ParsableCommand {
         commandName: "rehash",
         abstract: "Make OpenSSL's subject-hash links in a CA directory (CACertPath, smtpd_tls_CApath).",
         discussion: """
-        The same links as `openssl rehash` (hhhhhhhh.N for certificates, hhhhhhhh.rN for CRLs),
-        made more carefully: correct links are left alone, every stale hash link is removed, a
-        regular file or a link that leads out of the directory is never touched, a bundle is an
-        error (split it with `mailtls bundle split`), DER files are read too, and expired or
-        non-CA certificates are reported. Nothing is written when nothing changes.
+        The same links as `openssl rehash` (hhhhhhhh.N for certificates, hhhhhhhh.rN for CRLs), made more carefully: correct links are left alone, every stale hash link is removed, a regular file or a link that leads out of the directory is never touched, a bundle is an error (split it with `mailtls bundle split`), DER files are read too, and expired or non-CA certificates are reported. Nothing is written when nothing changes.
 
         Directory: the arguments, else $SSL_CERT_DIR (colon-separated), else ./CA.
+
         Exit status: 0 all well, 1 an error (a file left out, a link not made), 3 warnings only.
 
         Examples:
