@@ -72,4 +72,24 @@ struct SendmailAgreementTests {
             #expect(try OpenSSL.expectSuccess(["x509", "-in", servedFile, "-noout", "-fingerprint", "-sha256"]) == fingerprint)
         }
     }
+
+    @Test("a sendmail.mc without TLS, after mailtls config sendmail --apply and a rebuild, offers STARTTLS")
+    func configApply() throws {
+        let root = try SafeDirectory.make()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let certs = root + "/certs"
+        try #require(try MailTLSBinary.run(["setup", "--dir", certs, "--host", "mail.example.org"]).status == 0)
+        let server = try SendmailServer(directory: root, certs: certs, tls: false)
+        try server.start()
+        #expect(try !SMTPClient.offersSTARTTLS(port: server.port), "no TLS defines, no STARTTLS")
+        server.stop()
+        let applied = try MailTLSBinary.run(["config", "sendmail", "--dir", certs, "--apply", server.mcPath])
+        #expect(applied.status == 0, "\(applied.stderr)")
+        try server.rebuild()
+        try server.start()
+        defer { server.stop() }
+        #expect(try SMTPClient.offersSTARTTLS(port: server.port))
+        let check = try MailTLSBinary.run(["check", "--config", server.mcPath, "--host", "mail.example.org"])
+        #expect(check.status == 0, "\(check.stdout)")
+    }
 }

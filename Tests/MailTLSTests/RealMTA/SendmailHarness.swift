@@ -18,21 +18,25 @@ final class SendmailServer {
     private var pid: pid_t = 0
 
     /// Writes `DIR/test.mc` pointing at the TLS files in `certs` (absolute paths).
-    init(directory: String, certs: String, extraDefines: [String] = []) throws {
+    /// With `tls: false` the .mc has no TLS defines (for `mailtls config --apply` to add).
+    init(directory: String, certs: String, tls: Bool = true, extraDefines: [String] = []) throws {
         self.directory = directory
         self.port = try FreePort.find()
         self.mcPath = directory + "/test.mc"
         try FileManager.default.createDirectory(atPath: directory + "/queue", withIntermediateDirectories: true)
-        let mc = """
-        divert(-1)
-        include(`\(Self.cfMacros)')
-        OSTYPE(`linux')dnl
+        let tlsDefines = """
         define(`confCACERT_PATH', `\(certs)/CA')dnl
         define(`confCACERT', `\(certs)/cacert.pem')dnl
         define(`confSERVER_CERT', `\(certs)/host.cert')dnl
         define(`confSERVER_KEY', `\(certs)/host.key')dnl
         define(`confCLIENT_CERT', `\(certs)/host.cert')dnl
         define(`confCLIENT_KEY', `\(certs)/host.key')dnl
+        """
+        let mc = """
+        divert(-1)
+        include(`\(Self.cfMacros)')
+        OSTYPE(`linux')dnl
+        \(tls ? tlsDefines : "")
         define(`QUEUE_DIR', `\(directory)/queue')dnl
         define(`confPID_FILE', `\(directory)/sendmail.pid')dnl
         \(extraDefines.joined(separator: "\n"))
@@ -43,6 +47,11 @@ final class SendmailServer {
 
         """
         try mc.write(toFile: mcPath, atomically: true, encoding: .utf8)
+        try rebuild()
+    }
+
+    /// Makes test.cf from test.mc with m4, as `m4 sendmail.mc > sendmail.cf` does.
+    func rebuild() throws {
         let m4 = try run("/usr/bin/m4", [mcPath])
         guard m4.status == 0 else { throw HarnessError("m4 failed: \(m4.stderr)") }
         try m4.stdout.write(toFile: directory + "/test.cf", atomically: true, encoding: .utf8)
@@ -57,7 +66,21 @@ final class SendmailServer {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         for fd: Int32 in [0, 1, 2] { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
-        guard posix_spawn(&pid, Self.binary, &actions, nil, argv, environ) == 0 else { throw HarnessError("cannot start sendmail") }
+        // The test runner's threads block some signals; a child inherits that mask, and a
+        // sendmail with SIGTERM blocked only dies by SIGKILL. Start it with a clean mask.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGTERM)
+        sigaddset(&defaults, SIGPIPE)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        guard posix_spawn(&pid, Self.binary, &actions, &attributes, argv, environ) == 0 else { throw HarnessError("cannot start sendmail") }
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             if SMTPClient.canConnect(port: port) { return }
