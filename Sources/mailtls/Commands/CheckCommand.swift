@@ -38,7 +38,7 @@ struct CheckCommand: ParsableCommand {
             let hostName = host ?? files.hostName ?? HostName.fullyQualified()
             let report = Checker.run(files, hostName: hostName, warnDays: warnDays)
             status = report.exitStatus
-            if output.json { return try JSONOutput.print(report) }
+            if output.json { return try JSONOutput.print(JSONReport(report)) }
             print("checking \(files.mta.rawValue) TLS files from \(files.source) for \(hostName)")
             for finding in report.findings where !(quiet && finding.severity == .ok) {
                 print(CheckText.line(finding))
@@ -50,6 +50,21 @@ struct CheckCommand: ParsableCommand {
 }
 
 extension TLSFileSet.MTA: ExpressibleByArgument {}
+
+/// `check --json`: the files, every finding, and the verdict with its exit status.
+struct JSONReport: Encodable {
+    var files: TLSFileSet
+    var findings: [CheckFinding]
+    var verdict: String
+    var status: Int32
+
+    init(_ report: CheckReport) {
+        files = report.files
+        findings = report.findings
+        verdict = report.verdict
+        status = report.exitStatus
+    }
+}
 
 /// One finding as a line: `ERROR  key-permissions  host.key: is group-readable … (fix: chmod 0600 host.key)`.
 enum CheckText {
