@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 @main
-struct MailTLSCommand: ParsableCommand {
+struct MailTLSCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mailtls",
         abstract: "Keys, certificates and CA directories for Sendmail and Postfix, and STARTTLS checks.",
@@ -17,7 +17,7 @@ struct MailTLSCommand: ParsableCommand {
           mailtls fingerprint    show host.cert's fingerprint
           mailtls csr --file new ... mailtls promote     renew: new.* replaces host.*
         """,
-        version: MailTLSVersion.string,
+        version: MailTLSVersion.text,
         subcommands: [
             SetupCommand.self,
             RSACommand.self,
@@ -29,17 +29,23 @@ struct MailTLSCommand: ParsableCommand {
             CACommand.self,
             CheckCommand.self,
             ConfigCommand.self,
+            ProbeCommand.self,
             HeadersCommand.self,
             HashCommand.self, RehashCommand.self, BundleCommand.self,
+            TLSACommand.self, RolloverCommand.self,
         ]
     )
 
     /// ArgumentParser exits 64 (EX_USAGE) on a usage error; mailtls promises 2, so that
     /// scripts can tell "you called it wrong" from "it failed" (1) and "warnings" (3).
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch {
             if exitCode(for: error) == .validationFailure {
                 Terminal.error(fullMessage(for: error))

@@ -16,3 +16,18 @@ func reportingFailures(_ body: () throws -> Void) throws {
         throw ExitCode(1)
     }
 }
+
+/// `reportingFailures` for async command bodies.
+func reportingFailuresAsync(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as MailTLSError {
+        Terminal.error("mailtls: \(error)")
+        throw ExitCode(1)
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        Terminal.error("mailtls: \(error)")
+        throw ExitCode(1)
+    }
+}

@@ -22,4 +22,10 @@ enum Terminal {
         fflush(nil)
         return readLine(strippingNewline: true)
     }
+
+    /// Rewrites one status line on stderr (only call when stderr is a terminal).
+    static func progress(_ text: String) {
+        var bytes = Array(("\r\u{1B}[K" + text).utf8)
+        _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+    }
 }

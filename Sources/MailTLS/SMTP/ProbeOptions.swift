@@ -1,0 +1,40 @@
+/// What to probe and how.
+public struct ProbeOptions: Sendable {
+    public enum Trust: Sendable, Equatable {
+        /// Do not verify: the verdict is at best NO.
+        case none
+        /// The certificates in a PEM file (like CACertFile).
+        case file(String)
+        /// Every certificate in a directory (like CACertPath).
+        case directory(String)
+    }
+
+    public var host: String
+    public var port: Int
+    /// The EHLO name; default this machine's FQDN.
+    public var ehloName: String
+    /// SNI and the name to verify; default the host.
+    public var serverName: String?
+    public var trust: Trust
+    /// Port 465 style: TLS from the first byte, no STARTTLS.
+    public var implicitTLS: Bool
+    /// Limit for each phase (connect, greeting, each reply, handshake), in seconds.
+    public var timeout: Double
+    /// TLSA records to match the chain against (RFC 7672), from a file.
+    public var tlsaRecords: [TLSARecord]?
+
+    public init(host: String, port: Int = 25, ehloName: String = HostName.fullyQualified(), serverName: String? = nil,
+                trust: Trust = .none, implicitTLS: Bool = false, timeout: Double = 10, tlsaRecords: [TLSARecord]? = nil) {
+        self.host = host
+        self.port = port
+        self.ehloName = ehloName
+        self.serverName = serverName
+        self.trust = trust
+        self.implicitTLS = implicitTLS
+        self.timeout = timeout
+        self.tlsaRecords = tlsaRecords
+    }
+
+    /// The name the certificate must carry.
+    public var nameToVerify: String { serverName ?? host }
+}

@@ -1,0 +1,70 @@
+/// The verdict of a probe, in the words of Sendmail's `${verify}` macro so admins read it
+/// the way they read their `Received:` headers.
+public enum ProbeVerdict: String, Sendable, Codable, CaseIterable {
+    /// TLS up, and the chain verified against the trust given (and the name matched).
+    case ok = "OK"
+    /// TLS up, but the certificate did not verify (chain, name or dates).
+    case fail = "FAIL"
+    /// TLS up, but no trust was given to verify against.
+    case no = "NO"
+    /// The server does not offer STARTTLS.
+    case none = "NONE"
+    /// A temporary failure: connection refused or timed out, 4xx to STARTTLS.
+    case temp = "TEMP"
+    /// The server broke SMTP or TLS: garbage, over-long lines, STARTTLS injection, 5xx, TLS alert.
+    case protocolError = "PROTOCOL"
+    /// Something went wrong inside mailtls.
+    case software = "SOFTWARE"
+
+    /// 0 verified, 3 TLS without verification, 1 no TLS or an error (cron can tell them apart).
+    public var exitStatus: Int32 {
+        switch self {
+        case .ok: return 0
+        case .fail, .no: return 3
+        default: return 1
+        }
+    }
+}
+
+/// One certificate the server presented.
+public struct ProbedCertificate: Sendable, Codable, Equatable {
+    public var subject: String
+    public var issuer: String
+    public var altNames: [String]
+    public var notBefore: String
+    public var notAfter: String
+    public var key: String
+    public var sha256: String
+    public var spkiSHA256: String
+}
+
+/// Everything a probe saw. `--json` prints it as is.
+public struct ProbeReport: Sendable, Codable {
+    public var host: String
+    public var port: Int
+    public var verdict: ProbeVerdict
+    /// Why, in one line.
+    public var reason: String
+    public var banner: [String] = []
+    public var capabilitiesBefore: [String] = []
+    public var capabilitiesAfter: [String]?
+    /// STARTTLS must not be offered again inside TLS (RFC 3207).
+    public var startTLSOfferedAfterTLS: Bool?
+    public var tlsVersion: String?
+    public var cipher: String?
+    public var group: String?
+    public var chain: [ProbedCertificate] = []
+    /// How the chain was judged: `verified`, `pinned`, or the failure.
+    public var verification: String?
+    /// Which TLSA record matched, with --tlsa.
+    public var tlsaMatch: String?
+    /// Milliseconds per phase: connect, greeting, ehlo, starttls, handshake, ehlo-tls, quit.
+    public var timings: [String: Double] = [:]
+
+    public init(host: String, port: Int, verdict: ProbeVerdict, reason: String) {
+        self.host = host
+        self.port = port
+        self.verdict = verdict
+        self.reason = reason
+    }
+}

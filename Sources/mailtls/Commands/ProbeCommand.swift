@@ -1,0 +1,116 @@
+import ArgumentParser
+import MailTLS
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+struct ProbeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "probe",
+        abstract: "See what an SMTP server presents over STARTTLS: capabilities, TLS, chain, verification.",
+        discussion: """
+        A strict SMTP client: reads the whole greeting, EHLO, STARTTLS (never pipelined), checks
+        that no plaintext follows the 220 (STARTTLS injection), TLS with SNI, EHLO again, QUIT.
+        Every phase has a time limit. The verdict uses Sendmail's ${verify} words: OK (verified),
+        FAIL (did not verify), NO (no trust given), NONE (no STARTTLS), TEMP, PROTOCOL, SOFTWARE.
+        Exit status: 0 OK, 3 FAIL or NO (TLS without verification), 1 otherwise.
+
+        Examples:
+          mailtls probe mail.example.org
+          mailtls probe 127.0.0.1:2525 --ca certs/cacert.pem --servername mail.example.org
+          mailtls probe smtp.example.org:465 --tls-on-connect --system
+          mailtls probe mx.example.org --tlsa records.txt
+          mailtls probe --targets hosts.txt --concurrency 50 --json
+        """
+    )
+
+    @Argument(help: "HOST or HOST:PORT ([IPv6]:PORT).") var target: String?
+    @Option(name: .long, help: "The port (default 25; 465 means TLS on connect).") var port: Int?
+    @Option(name: .long, help: "The EHLO name (default: this machine's FQDN).") var ehlo: String?
+    @Option(name: .long, help: "The name to send as SNI and verify (default: HOST).") var servername: String?
+    @Option(name: .long, help: "Trust the certificates in this PEM file.") var ca: String?
+    @Option(name: .long, help: "Trust the certificates in this directory.") var capath: String?
+    @Flag(name: .long, help: "Trust the system's CA bundle.") var system = false
+    @Flag(name: .long, help: "TLS from the first byte (SMTPS, port 465).") var tlsOnConnect = false
+    @Option(name: .long, help: "Seconds allowed for each phase.") var timeout: Double = 10
+    @Option(name: .long, help: "Verify the chain against the TLSA records in this file (RFC 7672).") var tlsa: String?
+    @Option(name: .long, help: "Probe every HOST[:PORT] listed in this file (- for stdin).") var targets: String?
+    @Option(name: .long, help: "How many probes at once with --targets.") var concurrency: Int = 32
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if (target == nil) == (targets == nil) { throw ValidationError("give one HOST[:PORT], or --targets FILE") }
+        if [ca != nil, capath != nil, system].filter({ $0 }).count > 1 { throw ValidationError("give only one of --ca, --capath, --system") }
+        if concurrency < 1 || concurrency > 4096 { throw ValidationError("--concurrency must be between 1 and 4096") }
+        if timeout <= 0 || timeout > 600 { throw ValidationError("--timeout must be between 0 and 600 seconds") }
+    }
+
+    func run() async throws {
+        var status: Int32 = 0
+        try await reportingFailuresAsync {
+            let trust = try self.trust()
+            let records = try tlsa.map { try TLSAZoneParser.load($0).map(\.record) }
+            if let targets {
+                status = try await ProbeBatch.run(targets: targets, make: { try options(for: $0, trust: trust, records: records) },
+                                                  concurrency: concurrency, json: output.json)
+                return
+            }
+            let report = await Prober.probe(try options(for: target!, trust: trust, records: records))
+            status = report.verdict.exitStatus
+            if output.json { return try JSONOutput.print(report) }
+            ProbeText.print(report)
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    func trust() throws -> ProbeOptions.Trust {
+        if let ca {
+            _ = try MaterialFile.load(ca).firstCertificate()
+            return .file(ca)
+        }
+        if let capath {
+            guard FileReading.isDirectory(capath) else { throw MailTLSError(capath, "is not a directory", remedy: "give a CA directory such as /etc/ssl/certs") }
+            return .directory(capath)
+        }
+        if system { return .file(SystemTrust.bundlePath) }
+        return FileReading.exists(SystemTrust.bundlePath) ? .file(SystemTrust.bundlePath) : .none
+    }
+
+    func options(for target: String, trust: ProbeOptions.Trust, records: [TLSARecord]?) throws -> ProbeOptions {
+        let (host, parsedPort) = try HostPort.parse(target)
+        let port = parsedPort ?? self.port ?? 25
+        return ProbeOptions(host: host, port: port, ehloName: ehlo ?? HostName.fullyQualified(), serverName: servername,
+                            trust: trust, implicitTLS: tlsOnConnect || port == 465, timeout: timeout, tlsaRecords: records)
+    }
+}
+
+enum SystemTrust {
+    static let bundlePath = "/etc/ssl/certs/ca-certificates.crt"
+}
+
+/// `HOST`, `HOST:PORT`, `[IPv6]:PORT`, or a bare IPv6 address.
+enum HostPort {
+    static func parse(_ text: String) throws -> (String, Int?) {
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]") else { throw MailTLSError(text, "has no closing ]", remedy: "write [2001:db8::25]:25") }
+            let host = String(text[text.index(after: text.startIndex)..<close])
+            let rest = text[text.index(after: close)...]
+            if rest.isEmpty { return (host, nil) }
+            guard rest.hasPrefix(":"), let port = Int(rest.dropFirst()), (1...65535).contains(port) else {
+                throw MailTLSError(text, "has a bad port", remedy: "write [2001:db8::25]:25")
+            }
+            return (host, port)
+        }
+        let colons = text.filter { $0 == ":" }.count
+        if colons == 1, let colon = text.firstIndex(of: ":") {
+            guard let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else {
+                throw MailTLSError(text, "has a bad port", remedy: "write HOST:PORT with a port from 1 to 65535")
+            }
+            return (String(text[..<colon]), port)
+        }
+        guard !text.isEmpty else { throw MailTLSError("probe", "no host given", remedy: "give HOST or HOST:PORT") }
+        return (text, nil)
+    }
+}
