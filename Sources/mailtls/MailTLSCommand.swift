@@ -30,6 +30,7 @@ struct MailTLSCommand: AsyncParsableCommand {
             CheckCommand.self,
             ConfigCommand.self,
             ProbeCommand.self,
+            ServeCommand.self,
             HeadersCommand.self,
             HashCommand.self, RehashCommand.self, BundleCommand.self,
             TLSACommand.self, RolloverCommand.self,

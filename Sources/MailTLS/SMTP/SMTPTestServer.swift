@@ -1,0 +1,76 @@
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+/// `mailtls serve`: a small STARTTLS SMTP server on a certs directory, for trying `probe`
+/// and `check` without a mail server and for the tests' real TLS sessions. Each connection
+/// is its own channel, so a slow client never blocks the others.
+public final class SMTPTestServer: Sendable {
+    public let port: Int
+    private let channel: any Channel
+
+    private init(port: Int, channel: any Channel) {
+        self.port = port
+        self.channel = channel
+    }
+
+    /// Binds `listen:port` (port 0 picks a free one) and serves until `stop`.
+    public static func start(layout: CertsLayout, options: ServeOptions, listen: String, port: Int,
+                             log: @escaping @Sendable (ServeSessionLog) -> Void) async throws -> SMTPTestServer {
+        let certificatePath = FileReading.exists(layout.fullChainPath) ? layout.fullChainPath : layout.certificatePath
+        let certificates: [NIOSSLCertificate]
+        let key: NIOSSLPrivateKey
+        do {
+            _ = try MaterialFile.load(layout.keyPath).privateKey() // the clear error for a bad key, first
+            _ = try MaterialFile.load(certificatePath).firstCertificate()
+            certificates = try NIOSSLCertificate.fromPEMFile(certificatePath)
+            key = try NIOSSLPrivateKey(file: layout.keyPath, format: .pem)
+        } catch let error as MailTLSError {
+            throw error
+        } catch {
+            throw MailTLSError(layout.directory, "cannot load the key and certificate for TLS (\(error))", remedy: "run mailtls check --dir \(layout.directory)")
+        }
+        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: certificates.map { .certificate($0) }, privateKey: .privateKey(key))
+        configuration.minimumTLSVersion = .tlsv1
+        if options.askClientCertificate { configuration.certificateVerification = .optionalVerification }
+        let context = try NIOSSLContext(configuration: configuration)
+        let trusted = options.askClientCertificate ? trustedCertificates(layout) : []
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { child in
+                child.eventLoop.makeCompletedFuture {
+                    let peer = child.remoteAddress?.ipAddress ?? "unknown"
+                    let sniffer = OutboundServerHelloSniffer()
+                    let chain = PeerChainBox()
+                    let handler = ServerSessionHandler(options: options, peer: peer, sniffer: sniffer, clientChain: chain, trusted: trusted, log: log) {
+                        guard options.askClientCertificate else { return NIOSSLServerHandler(context: context) }
+                        return NIOSSLServerHandler(context: context) { certificates, verification in
+                            chain.chain = certificates.compactMap { try? $0.toDERBytes() }
+                            verification.succeed(.certificateVerified) // judged by the session, for verify=
+                        }
+                    }
+                    try child.pipeline.syncOperations.addHandlers([sniffer, handler])
+                }
+            }
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.bind(host: listen, port: port).get()
+        } catch {
+            throw MailTLSError("\(listen):\(port)", "cannot listen (\(Prober.describe(error)))", remedy: "choose another --port or --listen")
+        }
+        return SMTPTestServer(port: channel.localAddress?.port ?? port, channel: channel)
+    }
+
+    /// Waits until the server is stopped.
+    public func wait() async throws { try await channel.closeFuture.get() }
+
+    public func stop() async { try? await channel.close() }
+
+    /// CA/ and cacert.pem's certificates, DER, for judging client certificates.
+    static func trustedCertificates(_ layout: CertsLayout) -> [[UInt8]] {
+        var result = (try? MaterialFile.load(layout.caBundlePath).certificates.map(\.der)) ?? []
+        result += ChainJudge.certificates(inDirectory: layout.caDirectoryPath).compactMap { try? Encoding.der($0) }
+        return result
+    }
+}
