@@ -23,6 +23,8 @@ enum ChainJudge {
             roots = (try? MaterialFile.load(path).certificates.map(\.certificate)) ?? []
         case .directory(let path):
             roots = certificates(inDirectory: path)
+        case .certificates(let certificates):
+            roots = certificates
         }
         if roots.isEmpty { return Judgement(verdict: .fail, description: "not verified: the trust given holds no certificate") }
         let name = options.nameToVerify

@@ -1,3 +1,5 @@
+import X509
+
 /// What to probe and how.
 public struct ProbeOptions: Sendable {
     public enum Trust: Sendable, Equatable {
@@ -7,6 +9,17 @@ public struct ProbeOptions: Sendable {
         case file(String)
         /// Every certificate in a directory (like CACertPath).
         case directory(String)
+        /// Certificates already read (a batch reads its trust once).
+        case certificates([Certificate])
+
+        /// The same trust with the certificates read now, so many probes share one copy.
+        public func loaded() -> Trust {
+            switch self {
+            case .file(let path): return .certificates((try? MaterialFile.load(path).certificates.map(\.certificate)) ?? [])
+            case .directory(let path): return .certificates(ChainJudge.certificates(inDirectory: path))
+            case .none, .certificates: return self
+            }
+        }
     }
 
     public var host: String

@@ -27,7 +27,7 @@ public enum Prober {
         let outcome: ProbeHandler.Outcome
         let sniffedFacts: ServerHelloFacts?
         do {
-            let tlsContext = try NIOSSLContext(configuration: tlsConfiguration())
+            let tlsContext = try sharedContext.get()
             let promise = group.next().makePromise(of: ProbeHandler.Outcome.self)
             let sniffer = NIOLoopBoundBox.makeEmptyBox(valueType: ServerHelloSniffer.self, eventLoop: promise.futureResult.eventLoop)
             let serverName = IPAddressText.bytes(options.nameToVerify) == nil ? options.nameToVerify : nil
@@ -66,6 +66,10 @@ public enum Prober {
             return ProbeReport(host: options.host, port: options.port, verdict: .software, reason: "\(error)")
         }
     }
+
+    /// One TLS client context for every probe of the process (building one costs more than
+    /// a handshake on loopback).
+    static let sharedContext = Result { try NIOSSLContext(configuration: tlsConfiguration()) }
 
     static func tlsConfiguration() -> TLSConfiguration {
         var configuration = TLSConfiguration.makeClientConfiguration()

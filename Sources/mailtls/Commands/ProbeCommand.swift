@@ -50,7 +50,7 @@ struct ProbeCommand: AsyncParsableCommand {
     func run() async throws {
         var status: Int32 = 0
         try await reportingFailuresAsync {
-            let trust = try self.trust()
+            let trust = try self.trust().loaded()
             let records = try tlsa.map { try TLSAZoneParser.load($0).map(\.record) }
             if let targets {
                 status = try await ProbeBatch.run(targets: targets, make: { try options(for: $0, trust: trust, records: records) },
