@@ -6,14 +6,8 @@ import MailTLS
 func reportingFailures(_ body: () throws -> Void) throws {
     do {
         try body()
-    } catch let error as MailTLSError {
-        Terminal.error("mailtls: \(error)")
-        throw ExitCode(1)
-    } catch let error as ExitCode {
-        throw error
     } catch {
-        Terminal.error("mailtls: \(error)")
-        throw ExitCode(1)
+        throw exitCode(reporting: error)
     }
 }
 
@@ -21,13 +15,14 @@ func reportingFailures(_ body: () throws -> Void) throws {
 func reportingFailuresAsync(_ body: () async throws -> Void) async throws {
     do {
         try await body()
-    } catch let error as MailTLSError {
-        Terminal.error("mailtls: \(error)")
-        throw ExitCode(1)
-    } catch let error as ExitCode {
-        throw error
     } catch {
-        Terminal.error("mailtls: \(error)")
-        throw ExitCode(1)
+        throw exitCode(reporting: error)
     }
+}
+
+/// Prints `error` as mailtls's one line (an ExitCode passes through silently).
+private func exitCode(reporting error: Error) -> ExitCode {
+    if let code = error as? ExitCode { return code }
+    Terminal.error("mailtls: \(error)")
+    return ExitCode(1)
 }

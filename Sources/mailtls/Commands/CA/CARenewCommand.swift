@@ -24,19 +24,18 @@ struct CARenewCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let lock = try DirectoryLock(location.dir)
-            defer { lock.release() }
-            var ca = try CertificateAuthority.open(location.layout)
-            let entry = try CARenewal.find(ca, certificate)
-            let isFile = FileReading.exists(certificate)
-            let output: CertsLayout = out != nil || isFile
-                ? OutputLayout.from(out: out, besides: certificate, stem: "new")
-                : CertsLayout(directory: location.layout.issuedDirectory, stem: "renewed-\(entry.serial)")
-            let (renewed, written) = try CARenewal.renew(&ca, entry: entry, days: days, output: output, force: force)
-            Report.written(written)
-            print("serial: \(renewed.serial) (renews \(entry.serial)), valid until \(UTCTimestamp.readable(renewed.notAfter))")
-            print("same key: spki sha256 \(renewed.spkiSHA256)")
-            if isFile && out == nil { print("next: mailtls promote --dir \(output.directory)") }
+            try CAOperation.run(location) { ca in
+                let entry = try CARenewal.find(ca, certificate)
+                let isFile = FileReading.exists(certificate)
+                let output: CertsLayout = out != nil || isFile
+                    ? OutputLayout.from(out: out, besides: certificate, stem: "new")
+                    : CertsLayout(directory: location.layout.issuedDirectory, stem: "renewed-\(entry.serial)")
+                let (renewed, written) = try CARenewal.renew(&ca, entry: entry, days: days, output: output, force: force)
+                Report.written(written)
+                print("serial: \(renewed.serial) (renews \(entry.serial)), valid until \(UTCTimestamp.readable(renewed.notAfter))")
+                print("same key: spki sha256 \(renewed.spkiSHA256)")
+                if isFile && out == nil { print("next: mailtls promote --dir \(output.directory)") }
+            }
         }
     }
 }

@@ -25,14 +25,13 @@ struct CARevokeCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let lock = try DirectoryLock(location.dir)
-            defer { lock.release() }
-            var ca = try CertificateAuthority.open(location.layout)
-            let entry = try CARenewal.find(ca, certificate)
-            _ = try CARevocation.revoke(&ca, serial: entry.serial, reason: reason)
-            print("revoked: \(entry.serial) \(entry.subject) (\(reason.rawValue))")
-            let crl = try RevocationList.write(&ca, days: crlDays)
-            print("wrote CRL: \(crl.path) (number \(crl.number), \(crl.revoked) revoked)")
+            try CAOperation.run(location) { ca in
+                let entry = try CARenewal.find(ca, certificate)
+                _ = try CARevocation.revoke(&ca, serial: entry.serial, reason: reason)
+                print("revoked: \(entry.serial) \(entry.subject) (\(reason.rawValue))")
+                let crl = try RevocationList.write(&ca, days: crlDays)
+                print("wrote CRL: \(crl.path) (number \(crl.number), \(crl.revoked) revoked)")
+            }
         }
     }
 }
@@ -56,11 +55,10 @@ struct CACRLCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let lock = try DirectoryLock(location.dir)
-            defer { lock.release() }
-            var ca = try CertificateAuthority.open(location.layout)
-            let crl = try RevocationList.write(&ca, days: days)
-            print("wrote CRL: \(crl.path) (number \(crl.number), \(crl.revoked) revoked)")
+            try CAOperation.run(location) { ca in
+                let crl = try RevocationList.write(&ca, days: days)
+                print("wrote CRL: \(crl.path) (number \(crl.number), \(crl.revoked) revoked)")
+            }
         }
     }
 }

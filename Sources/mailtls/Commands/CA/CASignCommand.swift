@@ -33,22 +33,21 @@ struct CASignCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let lock = try DirectoryLock(location.dir)
-            defer { lock.release() }
-            var ca = try CertificateAuthority.open(location.layout)
-            if out != nil && requests.count > 1 {
-                throw MailTLSError("--out", "names one file but \(requests.count) requests were given", remedy: "leave out --out; each certificate goes beside its request")
-            }
-            let proposals = try requests.map { request in
-                try CASigning.propose(ca, requestPath: request, profile: profile, days: days,
-                                      output: OutputLayout.from(out: out, besides: request), allowDuplicate: allowDuplicate)
-            }
-            try Confirmation.require(yes: yes, question: proposals.count == 1 ? "Sign this certificate?" : "Sign these \(proposals.count) certificates?",
-                                     details: proposals.flatMap { $0.description + [""] })
-            let (entries, written) = try CASigning.signAll(&ca, proposals, force: force)
-            Report.written(written)
-            for entry in entries {
-                print("serial: \(entry.serial), \(entry.subject), valid until \(UTCTimestamp.readable(entry.notAfter))")
+            try CAOperation.run(location) { ca in
+                if out != nil && requests.count > 1 {
+                    throw MailTLSError("--out", "names one file but \(requests.count) requests were given", remedy: "leave out --out; each certificate goes beside its request")
+                }
+                let proposals = try requests.map { request in
+                    try CASigning.propose(ca, requestPath: request, profile: profile, days: days,
+                                          output: OutputLayout.from(out: out, besides: request), allowDuplicate: allowDuplicate)
+                }
+                try Confirmation.require(yes: yes, question: proposals.count == 1 ? "Sign this certificate?" : "Sign these \(proposals.count) certificates?",
+                                         details: proposals.flatMap { $0.description + [""] })
+                let (entries, written) = try CASigning.signAll(&ca, proposals, force: force)
+                Report.written(written)
+                for entry in entries {
+                    print("serial: \(entry.serial), \(entry.subject), valid until \(UTCTimestamp.readable(entry.notAfter))")
+                }
             }
         }
     }
