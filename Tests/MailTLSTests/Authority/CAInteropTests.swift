@@ -133,6 +133,15 @@ struct CAInteropTests {
         let good = try OpenSSL.run(["verify", "-crl_check", "-CAfile", layout.certificatePath, "-CRLfile", layout.crlPath, dir.file("b.cert")])
         #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
         #expect(try RevocationList.write(&ca, days: 30).number == 2, "CRL numbers increase")
+        // The CRL is linked as HHHHHHHH.r0 by mailtls rehash, exactly as by openssl rehash.
+        for name in ["ours", "theirs"] {
+            try FileManager.default.createDirectory(atPath: dir.file(name), withIntermediateDirectories: false)
+            try FileManager.default.copyItem(atPath: layout.crlPath, toPath: dir.file("\(name)/ca.crl"))
+        }
+        #expect(try MailTLSBinary.run(["rehash", dir.file("ours")]).status == 0)
+        try OpenSSL.expectSuccess(["rehash", dir.file("theirs")])
+        let links = dir.listing(of: "ours").filter { $0.contains(".r") }
+        #expect(links.count == 1 && links == dir.listing(of: "theirs").filter { $0.contains(".r") })
         // A revoked certificate cannot be renewed.
         #expect(throws: MailTLSError.self) {
             try CARenewal.renew(&ca, entry: try CARenewal.find(ca, revokedSerial), days: 30, output: CertsLayout(directory: dir.path, stem: "x"), force: false)
