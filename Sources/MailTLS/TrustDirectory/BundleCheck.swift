@@ -43,8 +43,7 @@ public enum BundleCheck {
                 do {
                     switch block.label {
                     case "CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE":
-                        let file = try TrustFile.parse(Array(PEMScanner.encode(block.der, label: block.label).utf8), path: place)
-                        objects += file.objects.map { ($0, place) }
+                        objects.append((try TrustFile.certificate(in: block, path: path), place))
                     case "X509 CRL":
                         objects.append((try TrustObject.revocationList(der: block.der, path: place), place))
                     case let label where label.hasSuffix("PRIVATE KEY"):

@@ -55,12 +55,8 @@ public struct TrustFile: Sendable {
         var keys = 0
         for block in blocks {
             switch block.label {
-            case "CERTIFICATE", "X509 CERTIFICATE":
-                objects.append(try certificate(block.der, path: path, line: block.line))
-            case "TRUSTED CERTIFICATE":
-                // OpenSSL's trust settings follow the certificate; the certificate is the first element.
-                let first = (try? DER.parse(block.der)).map { Array($0.encodedBytes) } ?? block.der
-                objects.append(try certificate(first, path: path, line: block.line))
+            case "CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE":
+                objects.append(try certificate(in: block, path: path))
             case "X509 CRL":
                 do {
                     objects.append(try TrustObject.revocationList(der: block.der, path: path))
@@ -76,11 +72,17 @@ public struct TrustFile: Sendable {
         return TrustFile(path: path, objects: objects, privateKeyCount: keys, isDER: false)
     }
 
-    private static func certificate(_ der: [UInt8], path: String, line: Int) throws -> TrustObject {
+    /// The certificate of a `CERTIFICATE`-like PEM block, with the block's line in messages.
+    static func certificate(in block: PEMBlock, path: String) throws -> TrustObject {
+        var der = block.der
+        if block.label == "TRUSTED CERTIFICATE" {
+            // OpenSSL's trust settings follow the certificate; the certificate is the first element.
+            der = (try? DER.parse(block.der)).map { Array($0.encodedBytes) } ?? block.der
+        }
         do {
             return try TrustObject.certificate(der: der, path: path)
         } catch let error as MailTLSError {
-            throw MailTLSError(path, "the certificate at line \(line) " + error.problem, remedy: error.remedy)
+            throw MailTLSError(path, "the certificate at line \(block.line) " + error.problem, remedy: error.remedy)
         }
     }
 }

@@ -158,6 +158,23 @@ import Testing
         #expect(dir.snapshot() == before)
     }
 
+    @Test func directoryComesFromArgumentsThenSSLCertDirThenDotCA() throws {
+        let work = TempDirectory("rehash-default-dir")
+        let ca = work.file("CA"), other = work.file("other")
+        mkdir(ca, 0o755)
+        mkdir(other, 0o755)
+        try FileManager.default.copyItem(atPath: Fixtures.path("subject-hash/tricky/c06.pem"), toPath: other + "/c06.pem")
+        try FileManager.default.copyItem(atPath: Fixtures.path("subject-hash/tricky/c07.pem"), toPath: ca + "/c07.pem")
+        let fromEnv = try run(MailTLSBinary.path, ["rehash"], in: work.path, environment: ["SSL_CERT_DIR": other])
+        #expect(fromEnv.status == 0 && TrustFixtures.links(other) == ["\(c06Hash).0": "c06.pem"])
+        #expect(TrustFixtures.links(ca).isEmpty)
+        let fromCA = try run(MailTLSBinary.path, ["rehash"], in: work.path, environment: [:])
+        #expect(fromCA.status == 0 && TrustFixtures.links(ca) == ["3330b0d8.0": "c07.pem"])
+        let none = try run(MailTLSBinary.path, ["rehash"], in: other, environment: [:])
+        #expect(none.status == 1 && none.stderr.contains("no CA directory given"))
+        #expect(try MailTLSBinary.run(["rehash", "--old", "--compat", ca]).status == 2)
+    }
+
     @Test func cliReportsJSONAndExitStatus() throws {
         let dir = try directory(with: ["c06"])
         let result = try MailTLSBinary.run(["rehash", "--json", dir.path])
