@@ -14,7 +14,10 @@ public enum Checker {
         ChainRule(), CAFileRule(), CAPathRule(), FileSafetyRule(),
     ]
 
-    public static func run(_ files: TLSFileSet, hostName: String, warnDays: Int = 30, now: Date = Date()) -> CheckReport {
+    /// - Parameter tlsa: a file of TLSA records as published; when given, the `tlsa` rule
+    ///   checks that the server certificate matches them.
+    public static func run(_ files: TLSFileSet, hostName: String, warnDays: Int = 30, now: Date = Date(),
+                           tlsa: String? = nil) -> CheckReport {
         let context = CheckContext(files: files, hostName: hostName, warnDays: warnDays, now: now)
         var findings: [CheckFinding] = []
         if files.serverCertificate == nil || files.serverKey == nil {
@@ -23,6 +26,7 @@ public enum Checker {
                                          fix: "set confSERVER_CERT/confSERVER_KEY (Sendmail) or smtpd_tls_chain_files (Postfix); mailtls config prints the lines"))
         }
         for rule in rules { findings += rule.evaluate(context) }
+        if let tlsa { findings += TLSARule(path: tlsa).evaluate(context) }
         return CheckReport(files: files, findings: findings)
     }
 

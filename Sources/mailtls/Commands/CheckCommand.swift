@@ -16,6 +16,7 @@ struct CheckCommand: ParsableCommand {
           mailtls check --config /etc/mail/sendmail.mc --host mail.example.org
           mailtls check --mta postfix --config /etc/postfix/main.cf --json
           mailtls check --fix            # modes, owners, hash links
+          mailtls check --tlsa tlsa.txt  # the certificate matches the TLSA records
         """
     )
 
@@ -24,6 +25,7 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .long, help: "The MTA's configuration: sendmail.mc, sendmail.cf or Postfix main.cf.") var config: String?
     @Option(name: .long, help: "The host name the certificate must name (default: the config's, else this machine's).") var host: String?
     @Option(name: .long, help: "Warn when the certificate expires within this many days.") var warnDays = 30
+    @Option(name: .long, help: "TLSA records as published (zone lines or dig +short output): warn when the certificate matches none.") var tlsa: String?
     @Flag(name: .long, help: "Repair modes, owners and hash links, then check again.") var fix = false
     @Flag(name: .long, help: "Print only problems and the verdict.") var quiet = false
     @OptionGroup var output: OutputOptions
@@ -36,7 +38,7 @@ struct CheckCommand: ParsableCommand {
                 for action in try Fixer.fix(files) where !output.json { print("fixed: \(action)") }
             }
             let hostName = host ?? files.hostName ?? HostName.fullyQualified()
-            let report = Checker.run(files, hostName: hostName, warnDays: warnDays)
+            let report = Checker.run(files, hostName: hostName, warnDays: warnDays, tlsa: tlsa)
             status = report.exitStatus
             if output.json { return try JSONOutput.print(JSONReport(report)) }
             print("checking \(files.mta.rawValue) TLS files from \(files.source) for \(hostName)")

@@ -1,0 +1,64 @@
+/// `check --tlsa FILE`: the server certificate (or key) matches the published TLSA records,
+/// by the rules a DANE client applies (``TLSAMatcher``). A key changed without a rollover,
+/// or records never updated, make DANE senders defer all mail to this server.
+///
+/// The records come from a file, not from DNS: these machines have no resolver to trust.
+struct TLSARule: CheckRule {
+    let name = "tlsa"
+    /// The records as published (zone lines, `TYPE52` lines or `dig +short` lines).
+    let path: String
+    let port: Int
+
+    init(path: String, port: Int = 25) {
+        self.path = path
+        self.port = port
+    }
+
+    func evaluate(_ context: CheckContext) -> [CheckFinding] {
+        let source: TLSAFileSource
+        do {
+            source = try TLSAFileSource(path: path)
+        } catch let error as MailTLSError {
+            return [finding(.error, path, error.problem, fix: error.remedy.isEmpty ? nil : error.remedy)]
+        } catch {
+            return [finding(.error, path, "cannot be read (\(error))")]
+        }
+        var records = (try? source.records(host: context.hostName, port: port)) ?? []
+        var note = ""
+        if records.isEmpty {
+            // Records for another owner name: compare anyway, and say whose they are.
+            records = source.entries.map(\.record)
+            note = " (the file has no records for \(TLSAOwner.name(host: context.hostName, port: port)); compared with those for \(source.otherOwners(host: context.hostName, port: port).joined(separator: ", ")))"
+        }
+        guard let certificatePath = context.files.serverCertificate else { return [] }
+        var chain: [PresentedCertificate] = []
+        if case .success(let file) = context.material(certificatePath) {
+            chain = file.certificates.map { PresentedCertificate(certificate: $0.certificate, der: $0.der) }
+        }
+        guard !chain.isEmpty else {
+            // No usable certificate (another rule says why): compare the key with 3 1 x records.
+            guard let keyPath = context.files.serverKey, let key = context.key(keyPath) else { return [] }
+            if let hit = records.first(where: { $0.usage == .daneEE && $0.matches(publicKey: key.publicKey) }) {
+                return [finding(.ok, keyPath, "matches TLSA \(hit.parameters)\(note)")]
+            }
+            return [finding(.warning, keyPath, "matches none of the \(records.count) TLSA records in \(path)\(note)",
+                            fix: "publish mailtls tlsa's record for this key, or roll over with mailtls rollover plan")]
+        }
+        let report = TLSAMatcher(records: records, referenceNames: [context.hostName], now: context.now).match(chain: chain)
+        switch report.verdict {
+        case .matched:
+            return [finding(.ok, certificatePath, report.summary + note)]
+        case .noMatch:
+            let reasons = Set(report.evaluations.compactMap { evaluation -> String? in
+                if case .mismatch(let why) = evaluation.outcome { return "\(evaluation.record.parameters): \(why)" }
+                return nil
+            }).sorted().joined(separator: "; ")
+            return [finding(.warning, certificatePath,
+                            "matches none of the \(records.count) TLSA records in \(path), so DANE senders will defer mail to this server (\(reasons))\(note)",
+                            fix: "publish the record mailtls tlsa prints beside the old one, wait 2 x TTL, then drop the old; for a key change use mailtls rollover")]
+        case .noUsableRecords, .noRecords:
+            return [finding(.warning, certificatePath, report.summary + " (\(path))" + note,
+                            fix: "publish 3 1 1 records: mailtls tlsa")]
+        }
+    }
+}

@@ -1,0 +1,256 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import X509
+
+/// One certificate as the server presented it: parsed, and the exact DER it was sent as
+/// (selector 0 records hash the DER, so a re-encoding would not do).
+public struct PresentedCertificate: Sendable {
+    public var certificate: Certificate
+    public var der: [UInt8]
+
+    public init(certificate: Certificate, der: [UInt8]) {
+        self.certificate = certificate
+        self.der = der
+    }
+
+    /// Parses `der` (as a TLS library hands out the peer's chain).
+    public init(der: [UInt8]) throws {
+        self.init(certificate: try Certificate(derEncoded: der), der: der)
+    }
+}
+
+/// Checks a server's certificate chain against TLSA records by the rules of SMTP DANE
+/// (RFC 7672 §3, with RFC 7671's updates):
+///
+/// - `3 x x` (DANE-EE) matches the server certificate (the leaf) only. Nothing else is
+///   checked: not the names, not the dates, not the issuer (RFC 7672 §3.1.1).
+/// - `2 x x` (DANE-TA) matches a trust anchor: a CA certificate the server sends in its chain
+///   (RFC 7672 §3.1.2 requires servers to send it). The leaf must then chain to that anchor:
+///   each certificate on the way signed by the next, the ones below the anchor within their
+///   validity period, the issuers CAs. With `2 1 0` or `2 0 0` the record holds the whole
+///   key or certificate, so the anchor itself need not be sent (RFC 7671 §5.2.2). Names are
+///   checked when reference names are given (RFC 7672 §3.2.2: the MX host name and the
+///   next-hop domain).
+/// - `0 x x` and `1 x x` (PKIX-TA, PKIX-EE) are unusable for SMTP (RFC 7672 §3.1.3), as are
+///   records with unknown parameters or digests of the wrong length.
+///
+/// Any one matching record authenticates the server. When records exist but none is
+/// usable, RFC 7672 §2.2 has the client use TLS without authentication; when usable records
+/// exist and none matches, the client must not deliver.
+///
+/// ```swift
+/// let report = TLSAMatcher(records: try source.records(host: "mx.example.org", port: 25),
+///                          referenceNames: ["mx.example.org", "example.org"])
+///     .match(chain: presented)
+/// if report.verdict == .matched { … report.matched!.record … }
+/// ```
+public struct TLSAMatcher: Sendable {
+    public var records: [TLSARecord]
+    /// The names a `2 x x` match must find in the leaf; nil skips name checks.
+    public var referenceNames: [String]?
+    /// The time the validity periods are checked against (`2 x x` only).
+    public var now: Date
+
+    /// - Parameters:
+    ///   - records: the TLSA RRset for `_<port>._tcp.<host>.`.
+    ///   - referenceNames: for `2 x x`, the names the leaf must carry (the TLSA base domain,
+    ///     i.e. the MX host, and the next-hop domain); nil to leave names unchecked.
+    ///   - now: when to check validity periods.
+    public init(records: [TLSARecord], referenceNames: [String]? = nil, now: Date = Date()) {
+        self.records = records
+        self.referenceNames = referenceNames
+        self.now = now
+    }
+
+    /// Evaluates every record against `chain` (leaf first, as presented).
+    public func match(chain: [PresentedCertificate]) -> TLSAMatchReport {
+        let evaluations = records.map { record in
+            TLSAMatchReport.Evaluation(record: record, outcome: evaluate(record, chain: chain))
+        }
+        return TLSAMatchReport(evaluations: evaluations, namesChecked: referenceNames != nil)
+    }
+
+    /// `match(chain:)` for certificates as `MaterialFile.certificates` lists them.
+    public func match(chain: [(certificate: Certificate, der: [UInt8])]) -> TLSAMatchReport {
+        match(chain: chain.map { PresentedCertificate(certificate: $0.certificate, der: $0.der) })
+    }
+
+    private func evaluate(_ record: TLSARecord, chain: [PresentedCertificate]) -> TLSAMatchReport.Outcome {
+        if let reason = record.unusableReason { return .unusable(reason) }
+        guard let leaf = chain.first else { return .mismatch("the server presented no certificate") }
+        if record.usage == .daneEE {
+            return record.matches(certificate: leaf.certificate, der: leaf.der)
+                ? .matched(depth: 0, subject: NameFormatter.oneLine(leaf.certificate.subject))
+                : .mismatch("the server certificate's \(record.selector == .publicKey ? "public key" : "DER") does not match")
+        }
+        return evaluateTrustAnchor(record, chain: chain)
+    }
+
+    /// DANE-TA(2): find the anchor, build the path from the leaf up to it, check that path.
+    private func evaluateTrustAnchor(_ record: TLSARecord, chain: [PresentedCertificate]) -> TLSAMatchReport.Outcome {
+        let leaf = chain[0]
+        let anchors = chain.indices.dropFirst().filter { record.matches(certificate: chain[$0].certificate, der: chain[$0].der) }
+        var failure = anchors.isEmpty ? "no CA certificate in the presented chain matches" : ""
+        if anchors.isEmpty && record.matches(certificate: leaf.certificate, der: leaf.der) {
+            failure = "it matches the server certificate itself, but a DANE-TA(2) record must match an issuer (publish it as 3 \(record.selector.rawValue) \(record.matchingType.rawValue))"
+        }
+        for index in anchors {
+            let anchor = chain[index].certificate
+            switch path(from: leaf.certificate, to: anchor.publicKey, anchorSubject: anchor.subject, among: chain.map(\.certificate)) {
+            case .success(let depth):
+                if let problem = nameProblem(leaf.certificate) { return .mismatch(problem) }
+                return .matched(depth: depth, subject: NameFormatter.oneLine(anchor.subject))
+            case .failure(let problem):
+                failure = problem.problem
+            }
+        }
+        // 2 1 0 / 2 0 0: the record is the anchor, which the server need not send.
+        if anchors.isEmpty, record.matchingType == .full, let (key, subject) = anchorFromRecord(record) {
+            switch path(from: leaf.certificate, to: key, anchorSubject: subject, among: chain.map(\.certificate)) {
+            case .success(let depth):
+                if let problem = nameProblem(leaf.certificate) { return .mismatch(problem) }
+                return .matched(depth: depth, subject: subject.map(NameFormatter.oneLine) ?? "the public key in the record")
+            case .failure(let problem):
+                failure = problem.problem
+            }
+        }
+        return .mismatch(failure)
+    }
+
+    private func anchorFromRecord(_ record: TLSARecord) -> (Certificate.PublicKey, DistinguishedName?)? {
+        if record.selector == .publicKey, let key = try? Certificate.PublicKey(derEncoded: record.data) { return (key, nil) }
+        if record.selector == .certificate, let certificate = try? Certificate(derEncoded: record.data) {
+            return (certificate.publicKey, certificate.subject)
+        }
+        return nil
+    }
+
+    /// Walks from `leaf` up through the presented certificates until one is signed by the
+    /// anchor's key. Returns the anchor's depth (1 = the leaf's direct issuer).
+    private func path(from leaf: Certificate, to anchorKey: Certificate.PublicKey, anchorSubject: DistinguishedName?,
+                      among presented: [Certificate]) -> Result<Int, MailTLSError> {
+        var current = leaf
+        var depth = 0
+        var used: [Certificate] = [leaf]
+        while depth < 8 {
+            if let problem = validityProblem(current, isLeaf: depth == 0) { return .failure(MailTLSError("", problem)) }
+            if anchorSubject.map({ $0 == current.issuer }) ?? true, anchorKey.isValidSignature(current.signature, for: current) {
+                return .success(depth + 1)
+            }
+            guard let issuer = presented.first(where: { candidate in
+                !used.contains(candidate) && candidate.subject == current.issuer
+                    && candidate.publicKey.isValidSignature(current.signature, for: current)
+            }) else {
+                let what = depth == 0 ? "the server certificate" : NameFormatter.oneLine(current.subject)
+                return .failure(MailTLSError("", "\(what) is not signed by the trust anchor, and its issuer \(NameFormatter.oneLine(current.issuer)) is not in the presented chain"))
+            }
+            if case .some(.some(let constraints)) = try? issuer.extensions.basicConstraints, case .notCertificateAuthority = constraints {
+                return .failure(MailTLSError("", "\(NameFormatter.oneLine(issuer.subject)) signed a certificate but is not a CA"))
+            }
+            used.append(issuer)
+            current = issuer
+            depth += 1
+        }
+        return .failure(MailTLSError("", "the chain is longer than 8 certificates"))
+    }
+
+    private func validityProblem(_ certificate: Certificate, isLeaf: Bool) -> String? {
+        let what = isLeaf ? "the server certificate" : NameFormatter.oneLine(certificate.subject)
+        if now < certificate.notValidBefore { return "\(what) is not valid before \(UTCTimestamp.readable(certificate.notValidBefore))" }
+        if now > certificate.notValidAfter { return "\(what) expired on \(UTCTimestamp.readable(certificate.notValidAfter))" }
+        return nil
+    }
+
+    /// RFC 7672 §3.2.3: subjectAltName DNS names (the Common Name only when there are none),
+    /// with a wildcard allowed as the whole leftmost label.
+    private func nameProblem(_ leaf: Certificate) -> String? {
+        guard let referenceNames, !referenceNames.isEmpty else { return nil }
+        var names: [String] = []
+        if case .some(.some(let altNames)) = try? leaf.extensions.subjectAlternativeNames {
+            for name in altNames { if case .dnsName(let dns) = name { names.append(dns) } }
+        }
+        if names.isEmpty, let commonName = NameFormatter.commonName(leaf.subject) { names.append(commonName) }
+        let wanted = referenceNames.map { $0.hasSuffix(".") ? String($0.dropLast()) : $0 }
+        for reference in wanted where names.contains(where: { HostNameMatch.matches(reference, pattern: $0) }) {
+            return nil
+        }
+        return "the chain leads to the trust anchor, but the server certificate names \(names.joined(separator: ", ")), not \(wanted.joined(separator: " or "))"
+    }
+}
+
+/// What ``TLSAMatcher`` found: each record's outcome, and the verdict.
+public struct TLSAMatchReport: Sendable {
+    public enum Outcome: Sendable, Equatable {
+        /// The record matched the certificate at `depth` (0: the leaf; n: its n-th issuer,
+        /// the trust anchor), whose subject is given.
+        case matched(depth: Int, subject: String)
+        /// The record cannot be used for SMTP, and why.
+        case unusable(String)
+        /// The record is usable but does not match, and why.
+        case mismatch(String)
+    }
+
+    public struct Evaluation: Sendable, Equatable {
+        public var record: TLSARecord
+        public var outcome: Outcome
+
+        public var isMatch: Bool { if case .matched = outcome { return true } else { return false } }
+        public var isUsable: Bool { if case .unusable = outcome { return false } else { return true } }
+    }
+
+    public enum Verdict: String, Sendable, Codable {
+        /// A usable record matched: the server is authenticated.
+        case matched
+        /// Usable records exist and none matched: a DANE client must not deliver.
+        case noMatch = "no-match"
+        /// Records exist but none is usable: a DANE client uses TLS without authentication.
+        case noUsableRecords = "no-usable-records"
+        /// There are no records: DANE does not apply.
+        case noRecords = "no-records"
+    }
+
+    public var evaluations: [Evaluation]
+    /// Whether `2 x x` matches had the leaf's names checked.
+    public var namesChecked: Bool
+
+    public init(evaluations: [Evaluation], namesChecked: Bool) {
+        self.evaluations = evaluations
+        self.namesChecked = namesChecked
+    }
+
+    /// The first record that matched.
+    public var matched: Evaluation? { evaluations.first(where: \.isMatch) }
+
+    public var verdict: Verdict {
+        if evaluations.isEmpty { return .noRecords }
+        if matched != nil { return .matched }
+        return evaluations.contains(where: \.isUsable) ? .noMatch : .noUsableRecords
+    }
+
+    /// One line for people: which record matched, or why none did.
+    public var summary: String {
+        switch verdict {
+        case .matched:
+            let hit = matched!
+            guard case .matched(let depth, let subject) = hit.outcome else { return "" }
+            let place = depth == 0 ? "the server certificate (\(subject))" : "the trust anchor \(subject) at depth \(depth)"
+            let names = hit.record.usage == .daneTA && !namesChecked ? "; names not checked" : ""
+            return "TLSA \(hit.record.parameters) \(abbreviated(hit.record)) matches \(place)\(names)"
+        case .noMatch:
+            let usable = evaluations.filter(\.isUsable).count
+            return "none of the \(usable) usable TLSA record\(usable == 1 ? "" : "s") matches: a DANE client will not deliver to this server"
+        case .noUsableRecords:
+            return "none of the \(evaluations.count) TLSA record\(evaluations.count == 1 ? " is" : "s are") usable for SMTP: a DANE client uses TLS without authentication"
+        case .noRecords:
+            return "no TLSA records: DANE does not apply"
+        }
+    }
+
+    private func abbreviated(_ record: TLSARecord) -> String {
+        let hex = Hex.lower(record.data)
+        return hex.count > 16 ? String(hex.prefix(16)) + "…" : hex
+    }
+}
