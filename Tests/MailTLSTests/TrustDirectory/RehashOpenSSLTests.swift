@@ -71,5 +71,9 @@ import Testing
         #expect(ours[hash + ".0"] == "ca.pem")
         #expect(ours[hash + ".r0"] == "ca.crl")
         #expect(outcome.plan.crlCount == 1)
+        // `mailtls hash` gives a CRL's issuer hash, as `openssl crl -hash` does.
+        let crlHash = try OpenSSL.expectSuccess(["crl", "-hash", "-noout", "-in", dir.file("ca.crl")])
+        #expect(try MailTLSBinary.run(["hash", dir.file("ca.crl")]).stdout == crlHash)
+        #expect(crlHash == hash + "\n")
     }
 }
