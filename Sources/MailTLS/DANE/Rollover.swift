@@ -145,7 +145,7 @@ public enum Rollover {
         let nextRecord = try options.record(nextKey.publicKey)
         guard published.contains(where: { $0.matches(publicKey: nextKey.publicKey) && ($0.usage == .daneEE) }) else {
             throw MailTLSError(publishedSource, "does not hold next.key's record \(nextRecord.presentation) among its \(published.count) TLSA record\(published.count == 1 ? "" : "s")",
-                               remedy: "publish the records mailtls rollover plan printed, wait at least 2 x TTL, and give the records as published (dig +short TLSA \(options.owner))")
+                               remedy: "publish the records mailtls rollover plan printed, wait at least 2 x TTL, then give the records as published, e.g. dig +short TLSA \(options.owner)")
         }
         let (currentCertificate, _) = try MaterialFile.load(options.current.certificatePath).firstCertificate()
         var written: [WrittenFile] = []

@@ -53,9 +53,14 @@ struct TLSARule: CheckRule {
                 if case .mismatch(let why) = evaluation.outcome { return "\(evaluation.record.parameters): \(why)" }
                 return nil
             }).sorted().joined(separator: "; ")
+            // RFC 7672 §3.1.2: with DANE-TA(2) the server must send the trust anchor itself.
+            let needsAnchor = chain.count == 1 && records.contains { $0.usage == .daneTA && $0.unusableReason == nil }
+            let fix = needsAnchor
+                ? "a DANE-TA(2) anchor must be in the chain the server sends: give the MTA a certificate file with the CA in it (fullchain.pem from mailtls ca sign) as confSERVER_CERT or smtpd_tls_chain_files"
+                : "publish the record mailtls tlsa prints beside the old one, wait 2 x TTL, then drop the old; for a key change use mailtls rollover"
             return [finding(.warning, certificatePath,
                             "matches none of the \(records.count) TLSA records in \(path), so DANE senders will defer mail to this server (\(reasons))\(note)",
-                            fix: "publish the record mailtls tlsa prints beside the old one, wait 2 x TTL, then drop the old; for a key change use mailtls rollover")]
+                            fix: fix)]
         case .noUsableRecords, .noRecords:
             return [finding(.warning, certificatePath, report.summary + " (\(path))" + note,
                             fix: "publish 3 1 1 records: mailtls tlsa")]
