@@ -191,6 +191,8 @@ enum ProbeCertificates {
     static let directory: Result<String, Failure> = {
         let out = NSTemporaryDirectory() + "mailtls-probe-certs-\(getpid())"
         if FileManager.default.fileExists(atPath: out + "/selfsigned/host.cert") { return .success(out) }
+        // Removed when the test process exits (the path is rebuilt from the PID, no capture).
+        atexit { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "mailtls-probe-certs-\(getpid())") }
         let script = Fixtures.path("smtp/make_certs.py")
         var errors: [String] = []
         for python in ["/usr/bin/python3", "/usr/local/bin/python3", "/usr/bin/env"] {
