@@ -86,8 +86,10 @@ import Testing
     @Test func joinOutRefusesToOverwriteWithoutForce() throws {
         let dir = TempDirectory("bundle-join-out")
         try TrustFixtures.copy(Array(TrustFixtures.cabundle.prefix(3)), into: dir)
-        let out = dir.path + "/../" + URL(fileURLWithPath: dir.path).lastPathComponent + "-cacert.pem"
-        defer { unlink(out) }
+        // Outside the CA directory (join would read it back), in a directory of its own so
+        // the backup --force makes is cleaned up too.
+        let outDir = TempDirectory("bundle-join-out-file")
+        let out = outDir.file("cacert.pem")
         #expect(try MailTLSBinary.run(["bundle", "join", dir.path, "--out", out]).status == 0)
         let written = try String(contentsOfFile: out, encoding: .utf8)
         try "keep me\n".write(toFile: out, atomically: false, encoding: .utf8)
@@ -97,6 +99,7 @@ import Testing
         let forced = try MailTLSBinary.run(["bundle", "join", dir.path, "--out", out, "--force"])
         #expect(forced.status == 0 && forced.stdout.contains("kept the old bundle as"))
         #expect(try String(contentsOfFile: out, encoding: .utf8) == written)
+        #expect(outDir.listing().filter { $0.hasPrefix("cacert.pem.") }.count == 1)
     }
 
     @Test func checkCountsAndFlags() throws {
