@@ -334,14 +334,19 @@ final class OpenSSLTLSServer {
         try process.run()
         stdin.fileHandleForWriting.write(Data(script.utf8))
         // Wait until it listens, without connecting (a connection would take the canned dialogue).
-        let deadline = Date().addingTimeInterval(10)
-        let needle = String(format: ":%04X 00000000:0000 0A", port)
+        // /proc files report size 0: read them to the end, not by their size.
+        let deadline = Date().addingTimeInterval(15)
+        let needle = String(format: "0100007F:%04X 00000000:0000 0A", port)
         while Date() < deadline {
-            if ((try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)) ?? "").contains(needle) { return }
+            let table = FileHandle(forReadingAtPath: "/proc/net/tcp").map { handle in
+                defer { try? handle.close() }
+                return String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+            } ?? ""
+            if table.contains(needle) { return }
             if !process.isRunning { throw HarnessError("openssl s_server exited: \(log)") }
             usleep(50_000)
         }
-        throw HarnessError("openssl s_server did not listen on \(port)")
+        throw HarnessError("openssl s_server did not listen on \(port): \(log)")
     }
 
     var log: String { (try? String(contentsOfFile: outFile, encoding: .utf8)) ?? "" }
