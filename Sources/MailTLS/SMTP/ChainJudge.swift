@@ -47,12 +47,13 @@ enum ChainJudge {
         case .validCertificate(let chain):
             return Judgement(verdict: .ok, description: "verified to \(NameFormatter.oneLine(chain.last?.subject ?? leaf.issuer))")
         case .couldNotValidate(let failures):
-            return Judgement(verdict: .fail, description: reason(failures.map { "\($0.policyFailureReason)" }, leaf: leaf, name: name, isIP: isIP, roots: roots, now: now))
+            return Judgement(verdict: .fail, description: reason(failures.map { "\($0.policyFailureReason)" }, leaf: leaf, intermediates: intermediates,
+                                                                 name: name, isIP: isIP, now: now))
         }
     }
 
     /// The most useful reason among the failures, in an admin's words.
-    static func reason(_ failures: [String], leaf: Certificate, name: String, isIP: Bool, roots: [Certificate], now: Date) -> String {
+    static func reason(_ failures: [String], leaf: Certificate, intermediates: [Certificate], name: String, isIP: Bool, now: Date) -> String {
         if now > leaf.notValidAfter { return "the certificate expired on \(UTCTimestamp.readable(leaf.notValidAfter))" }
         if now < leaf.notValidBefore { return "the certificate is not valid before \(UTCTimestamp.readable(leaf.notValidBefore))" }
         if !namesMatch(leaf, name: name, isIP: isIP) {
@@ -60,8 +61,16 @@ enum ChainJudge {
             return "the certificate does not name \(name) (it names \(names.isEmpty ? "nothing" : names.joined(separator: ", ")))"
         }
         if leaf.subject == leaf.issuer { return "the certificate is self-signed and not trusted (give it with --ca to pin it)" }
-        if failures.isEmpty { return "no chain to a trusted certificate" }
-        return "no chain to a trusted certificate: issuer \(NameFormatter.oneLine(leaf.issuer)) not found (missing intermediate or wrong CA)"
+        // Follow the chain as presented as far as it goes; the last issuer is the one missing.
+        var top = leaf
+        for _ in 0..<8 {
+            guard let next = intermediates.first(where: { $0.subject == top.issuer && $0 != top }) else { break }
+            top = next
+        }
+        if top.subject == top.issuer {
+            return "the chain ends at \(NameFormatter.oneLine(top.subject)), which is not trusted (wrong CA given?)"
+        }
+        return "no chain to a trusted certificate: issuer \(NameFormatter.oneLine(top.issuer)) not found (neither sent by the server nor trusted: missing intermediate or wrong CA)"
     }
 
     static func namesMatch(_ certificate: Certificate, name: String, isIP: Bool) -> Bool {

@@ -91,6 +91,11 @@ final class ProbeHandler: ChannelInboundHandler {
             send("EHLO \(options.ehloName)", next: .ehlo, context: context)
         case .ehlo:
             guard reply.code == 250 else { return finish(.protocolError, "EHLO refused: \(reply.code) \(reply.text)", context: context) }
+            if outcome.handshakeDone {
+                // Implicit TLS (port 465): this EHLO already ran inside TLS; there is no STARTTLS step.
+                outcome.capabilitiesAfter = Array(reply.lines.dropFirst())
+                return send("QUIT", next: .quit, context: context)
+            }
             outcome.capabilitiesBefore = Array(reply.lines.dropFirst())
             guard outcome.capabilitiesBefore.contains(where: { $0.uppercased().hasPrefix("STARTTLS") }) else {
                 sendQuitAndFinish(.none, "the server does not offer STARTTLS", context: context)
@@ -134,10 +139,8 @@ final class ProbeHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        if let sslError = error as? NIOSSLError {
-            finish(.protocolError, "TLS failed during \(phase.rawValue): \(sslError)", context: context)
-        } else if let sslError = error as? BoringSSLError {
-            finish(.protocolError, "TLS failed during \(phase.rawValue): \(sslError)", context: context)
+        if error is NIOSSLError || error is BoringSSLError {
+            finish(.protocolError, "TLS failed during \(phase.rawValue): \(Self.tlsReason(error))", context: context)
         } else {
             finish(.temp, "connection error during \(phase.rawValue): \(error)", context: context)
         }
@@ -201,6 +204,18 @@ final class ProbeHandler: ChannelInboundHandler {
         outcome.peerChain = chainBox.chain
         promise.succeed(outcome)
         context.close(promise: nil)
+    }
+
+    /// BoringSSL's error text names the alert (`SSLV3_ALERT_HANDSHAKE_FAILURE`) among source
+    /// paths of the build machine; keep the names.
+    static func tlsReason(_ error: Error) -> String {
+        let text = String(describing: error)
+        var names: [String] = []
+        for word in text.split(whereSeparator: { !($0.isUppercase || $0.isNumber || $0 == "_") }) where word.count >= 6 && word.contains("_") {
+            if !names.contains(String(word)) { names.append(String(word)) }
+        }
+        if !names.isEmpty { return names.joined(separator: ", ") }
+        return text.count > 120 ? String(text.prefix(117)) + "..." : text
     }
 
     private static func name(_ version: TLSVersion) -> String {

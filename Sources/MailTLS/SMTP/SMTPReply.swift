@@ -39,7 +39,7 @@ struct SMTPReplyReader {
             buffer.removeSubrange(...newline)
             if lineBytes.last == 0x0D { lineBytes.removeLast() }
             guard lineBytes.count <= Self.maxLineLength else { throw Failure.lineTooLong }
-            let line = String(decoding: lineBytes, as: UTF8.self)
+            let line = Self.printable(lineBytes)
             let chars = Array(lineBytes)
             guard chars.count >= 3, chars[0...2].allSatisfy({ (0x30...0x39).contains($0) }),
                   chars.count == 3 || chars[3] == 0x20 || chars[3] == 0x2D,
@@ -48,7 +48,7 @@ struct SMTPReplyReader {
             }
             if let pendingCode, pendingCode != code { throw Failure.notSMTP(String(line.prefix(80))) }
             pendingCode = code
-            pending.append(chars.count > 4 ? String(decoding: chars[4...], as: UTF8.self) : "")
+            pending.append(chars.count > 4 ? Self.printable(chars[4...]) : "")
             guard pending.count <= Self.maxLines else { throw Failure.tooManyLines }
             if chars.count == 3 || chars[3] == 0x20 {
                 let reply = SMTPReply(code: code, lines: pending)
@@ -59,5 +59,20 @@ struct SMTPReplyReader {
         }
         guard buffer.count <= Self.maxLineLength else { throw Failure.lineTooLong }
         return nil
+    }
+
+    /// Server text made safe to print: control characters (a hostile server's terminal
+    /// escapes) become `\xNN`.
+    static func printable(_ bytes: some Collection<UInt8>) -> String {
+        var out = ""
+        for scalar in String(decoding: Array(bytes), as: UTF8.self).unicodeScalars {
+            if scalar.value < 0x20 && scalar != "\t" || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) {
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                out += "\\x" + (hex.count < 2 ? "0" + hex : hex)
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 }
