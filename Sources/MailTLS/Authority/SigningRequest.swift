@@ -105,23 +105,27 @@ public enum CASigning {
             ca.index.entries.append(entries[entries.count - 1])
         }
         try ca.index.save(ca.layout)
+        // The index above is durable; the files derived from it are written without an fsync
+        // each and flushed once, so a batch of a thousand costs one sync, not four thousand.
         var written: [WrittenFile] = []
         for (entry, output) in zip(entries, outputs) {
-            written += try writeOutputs(ca, entry: entry, output: output, force: force, now: now)
+            written += try writeOutputs(ca, entry: entry, output: output, force: force, now: now, durable: false)
         }
+        AtomicFile.flushAll()
         return (entries, written)
     }
 
     /// Writes `issued/<serial>.pem`, then the leaf, `chain.pem` (the CA) and `fullchain.pem`
     /// (leaf then CA, what Postfix's smtpd_tls_chain_files and most servers want).
-    static func writeOutputs(_ ca: CertificateAuthority, entry: CAIndex.Entry, output: CertsLayout, force: Bool, now: Date) throws -> [WrittenFile] {
+    static func writeOutputs(_ ca: CertificateAuthority, entry: CAIndex.Entry, output: CertsLayout, force: Bool, now: Date,
+                             durable: Bool) throws -> [WrittenFile] {
         let caPEM = try Encoding.pem(ca.certificate)
-        try AtomicFile.write(entry.certificate, to: ca.layout.issuedPath(serial: entry.serial), mode: .shared, existing: .replace)
+        try AtomicFile.write(entry.certificate, to: ca.layout.issuedPath(serial: entry.serial), mode: .shared, existing: .replace, durable: durable)
         try Directories.make(output.directory)
         return [
-            try FileInstaller.install(entry.certificate, at: output.certificatePath, kind: "certificate", mode: .shared, force: force, now: now),
-            try FileInstaller.install(caPEM, at: output.chainPath, kind: "chain", mode: .shared, force: force, now: now),
-            try FileInstaller.install(entry.certificate + caPEM, at: output.fullChainPath, kind: "full chain", mode: .shared, force: force, now: now),
+            try FileInstaller.install(entry.certificate, at: output.certificatePath, kind: "certificate", mode: .shared, force: force, now: now, durable: durable),
+            try FileInstaller.install(caPEM, at: output.chainPath, kind: "chain", mode: .shared, force: force, now: now, durable: durable),
+            try FileInstaller.install(entry.certificate + caPEM, at: output.fullChainPath, kind: "full chain", mode: .shared, force: force, now: now, durable: durable),
         ]
     }
 }

@@ -17,11 +17,11 @@ public enum FileInstaller {
     }
 
     public static func install(_ text: String, at path: String, kind: String, mode: AtomicFile.Mode,
-                               force: Bool, now: Date) throws -> WrittenFile {
+                               force: Bool, now: Date, durable: Bool = true) throws -> WrittenFile {
         try ensureFree(path, kind: kind, force: force)
         let backup = force ? try AtomicFile.backUp(path, stamp: UTCTimestamp.compact(now)) : nil
         do {
-            try AtomicFile.write(text, to: path, mode: mode, existing: force ? .replace : .refuse)
+            try AtomicFile.write(text, to: path, mode: mode, existing: force ? .replace : .refuse, durable: durable)
         } catch {
             // The old file is still in place; a backup of it would only be clutter.
             if let backup { unlink(backup) }

@@ -24,9 +24,12 @@ public enum AtomicFile {
         case replace
     }
 
-    /// Writes `bytes` to `path` atomically with `mode`.
-    public static func write(_ bytes: [UInt8], to path: String, mode: Mode, existing: Existing) throws {
-        let temp = try writeTemp(bytes, near: path, mode: mode)
+    /// Writes `bytes` to `path` atomically with `mode`. With `durable: false` the fsyncs are
+    /// left to the caller, who writes many files and then calls `flush(directory:)` once: the
+    /// file is still never partial to other processes (or after a kill), only the power-cut
+    /// guarantee waits for that flush.
+    public static func write(_ bytes: [UInt8], to path: String, mode: Mode, existing: Existing, durable: Bool = true) throws {
+        let temp = try writeTemp(bytes, near: path, mode: mode, durable: durable)
         do {
             switch existing {
             case .refuse: try linkNoReplace(temp, to: path)
@@ -37,17 +40,23 @@ public enum AtomicFile {
             unlink(temp)
             throw error
         }
-        syncDirectory(of: path)
+        if durable { syncDirectory(of: path) }
     }
 
-    /// Writes `text` as UTF-8; see `write(_:to:mode:existing:)`.
-    public static func write(_ text: String, to path: String, mode: Mode, existing: Existing) throws {
-        try write(Array(text.utf8), to: path, mode: mode, existing: existing)
+    /// Writes `text` as UTF-8; see `write(_:to:mode:existing:durable:)`.
+    public static func write(_ text: String, to path: String, mode: Mode, existing: Existing, durable: Bool = true) throws {
+        try write(Array(text.utf8), to: path, mode: mode, existing: existing, durable: durable)
+    }
+
+    /// Makes everything written so far durable, after a batch of `durable: false` writes
+    /// (sync(2): one journal commit for the whole batch; Glibc's module does not export syncfs).
+    public static func flushAll() {
+        sync()
     }
 
     /// Writes `bytes` to a fresh temp file beside `path` and returns its name; the caller
     /// renames or removes it. Used directly by multi-file operations such as promote.
-    static func writeTemp(_ bytes: [UInt8], near path: String, mode: Mode) throws -> String {
+    static func writeTemp(_ bytes: [UInt8], near path: String, mode: Mode, durable: Bool = true) throws -> String {
         let dir = Paths.directory(of: path)
         let temp = Paths.join(dir, ".\(Paths.fileName(of: path)).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode.bits)
@@ -68,7 +77,9 @@ public enum AtomicFile {
                 }
                 offset += written
             }
-            guard fsync(fd) == 0 else { throw MailTLSError.system(path, "write it to disk", errno: errno) }
+            if durable {
+                guard fsync(fd) == 0 else { throw MailTLSError.system(path, "write it to disk", errno: errno) }
+            }
             guard close(fd) == 0 else {
                 throw MailTLSError.system(path, "write it", errno: errno)
             }
