@@ -20,7 +20,7 @@ bench_probe() {
     /usr/bin/time -o "$work/time" -f '%e %M' "$mailtls" probe --targets "$work/targets" --concurrency "$concurrency" \
         --ca "$work/certs/cacert.pem" --servername mail.example.org --json >/dev/null 2>&1
     read -r t_ours rss < "$work/time"
-    t_loop=$(elapsed bash -c 'while read -r t; do echo QUIT | openssl s_client -starttls smtp -connect "$t" -brief >/dev/null 2>&1; done < "$1"' _ "$work/targets")
+    t_loop=$(bl_elapsed bash -c 'while read -r t; do echo QUIT | openssl s_client -starttls smtp -connect "$t" -brief >/dev/null 2>&1; done < "$1"' _ "$work/targets")
     kill "$serve_pid"; wait "$serve_pid" 2>/dev/null
 
     # The handshake limit: openssl s_server with the same key, s_time for 10 s of new sessions.

@@ -61,24 +61,24 @@ CNF
         # mailtls: one process, one transaction, for all requests.
         rm -rf "$work/ca/issued" "$work/csr"/*.cert "$work/csr"/*chain.pem && mkdir -p "$work/ca/issued"
         printf '{"entries":[],"nextCRLNumber":1,"version":1}\n' > "$work/ca/index.json"
-        ours+=("$(elapsed "$mailtls" ca sign "$work"/csr/*.csr --dir "$work/ca" --yes)")
+        ours+=("$(bl_elapsed "$mailtls" ca sign "$work"/csr/*.csr --dir "$work/ca" --yes)")
 
         # openssl x509 -req: one process per request, as admins script it.
         rm -f "$work"/csr/*.crt
-        loop+=("$(elapsed bash -c 'for f in "$1"/csr/*.csr; do openssl x509 -req -in "$f" -CA "$1/ca/ca.cert" -CAkey "$1/ca/ca.key" -CAcreateserial -days 397 -copy_extensions copy -out "$f.crt" 2>/dev/null; done' _ "$work")")
+        loop+=("$(bl_elapsed bash -c 'for f in "$1"/csr/*.csr; do openssl x509 -req -in "$f" -CA "$1/ca/ca.cert" -CAkey "$1/ca/ca.key" -CAcreateserial -days 397 -copy_extensions copy -out "$f.crt" 2>/dev/null; done' _ "$work")")
 
         # openssl ca -batch: one process for all requests.
         rm -rf "$work/oca" && mkdir -p "$work/oca/new" && : > "$work/oca/index.txt" && echo 01 > "$work/oca/serial"
-        oca+=("$(elapsed openssl ca -batch -notext -config "$work/openssl-ca.cnf" -out "$work/oca/all.pem" -infiles "$work"/csr/*.csr)")
+        oca+=("$(bl_elapsed openssl ca -batch -notext -config "$work/openssl-ca.cnf" -out "$work/oca/all.pem" -infiles "$work"/csr/*.csr)")
     done
     local m l o
-    m=$(median "${ours[@]}"); l=$(median "${loop[@]}"); o=$(median "${oca[@]}")
-    row "sign (ca sign, one run)" "$n" "$m" "openssl x509 -req loop" "$l"
-    row "sign (ca sign, one run)" "$n" "$m" "openssl ca -batch -infiles" "$o"
+    m=$(bl_median "${ours[@]}"); l=$(bl_median "${loop[@]}"); o=$(bl_median "${oca[@]}")
+    bl_row "sign (ca sign, one run)" "$n" "$m" "openssl x509 -req loop" "$l"
+    bl_row "sign (ca sign, one run)" "$n" "$m" "openssl ca -batch -infiles" "$o"
 }
 
 # Wall seconds of one command (its output discarded).
-elapsed() {
+bl_elapsed() {
     local start end
     start=$(date +%s.%N)
     "$@" >/dev/null 2>&1
@@ -86,10 +86,10 @@ elapsed() {
     echo "$end - $start" | bc -l
 }
 
-median() {
+bl_median() {
     printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'
 }
 
-row() {
+bl_row() {
     printf '%-28s %6s  mailtls %8.3f s  %-28s %8.3f s  ratio %.3f\n' "$1" "$2" "$3" "$4" "$5" "$(echo "$3 / $5" | bc -l)"
 }
