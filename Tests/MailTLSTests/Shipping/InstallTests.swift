@@ -84,7 +84,7 @@ struct InstallTests {
         """
         let result = try run("/bin/bash", ["--norc", "--noprofile", "-c", script], environment: Self.clean.merging(["PATH": "/usr/bin:/bin:" + (try prefix) + "/bin"]) { $1 })
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("complete -F"), "\(result.stdout)")
+        #expect(result.stdout.contains("complete ") && result.stdout.contains("-F ") && result.stdout.contains(" mailtls"), "\(result.stdout)")
         #expect(result.stdout.contains("reply: rehash"), "\(result.stdout)")
     }
 
