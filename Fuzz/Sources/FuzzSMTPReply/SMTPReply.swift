@@ -1,0 +1,1 @@
+../../../Sources/MailTLS/SMTP/SMTPReply.swift

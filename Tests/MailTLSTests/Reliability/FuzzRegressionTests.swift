@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+@testable import MailTLS
+
+extension Reliability {
+    /// Replays the fuzz targets' seeds and saved crash inputs (`Fuzz/seeds/TARGET/`,
+    /// `Fuzz/regressions/TARGET/`) through the same parser calls, in the normal test run: a parser
+    /// that crashes on one of them crashes this test process.
+    @Suite("Reliability: fuzz regressions replayed")
+    struct FuzzRegressionTests {
+        static let fuzzRoot = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fuzz").path
+
+        static func inputs(_ target: String) -> [[UInt8]] {
+            var result: [[UInt8]] = []
+            // The fixture folders scripts/fuzz also seeds these targets from.
+            let fixtures = ["FuzzMaterial": ["bad-inputs", "subject-hash/tricky"], "FuzzPEM": ["bad-inputs"], "FuzzReceived": ["headers"]]
+            for dir in (fixtures[target] ?? []).map(Fixtures.path) + ["seeds", "regressions"].map({ fuzzRoot + "/" + $0 + "/" + target }) {
+                for name in ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted() {
+                    if let data = FileManager.default.contents(atPath: dir + "/" + name) { result.append(Array(data)) }
+                }
+            }
+            return result
+        }
+
+        /// The same calls as the fuzz targets in Fuzz/Sources/TARGET/TARGET.swift.
+        static let targets: [String: @Sendable ([UInt8]) -> Void] = [
+            "FuzzMaterial": { _ = try? MaterialFile.parse($0, path: "fuzz.pem") },
+            "FuzzPEM": { _ = try? PEMScanner.blocks(in: String(decoding: $0, as: UTF8.self)) },
+            "FuzzSubject": { _ = try? SubjectParser.parse(String(decoding: $0, as: UTF8.self)) },
+            "FuzzSendmail": {
+                _ = SendmailConfig.parseMC(String(decoding: $0, as: UTF8.self), source: "fuzz.mc")
+                _ = SendmailConfig.parseCF(String(decoding: $0, as: UTF8.self), source: "fuzz.cf")
+            },
+            "FuzzPostfix": { _ = PostfixConfig.parse(String(decoding: $0, as: UTF8.self), source: "main.cf") },
+            "FuzzReceived": {
+                _ = try? ReceivedHeaders.parse($0, source: "fuzz.eml")
+                _ = ReceivedHeaders.parseHop(String(decoding: $0, as: UTF8.self))
+            },
+            "FuzzTLSAZone": { _ = try? TLSAZoneParser.parse(String(decoding: $0, as: UTF8.self), path: "fuzz.zone") },
+            "FuzzSMTPReply": { bytes in
+                var reader = SMTPReplyReader()
+                reader.append(bytes)
+                while let reply = try? reader.nextReply() { _ = reply }
+            },
+            "FuzzServerHello": { _ = ServerHelloFacts.parse($0) },
+        ]
+
+        @Test("seeds and saved crash inputs parse without crashing", arguments: targets.keys.sorted())
+        func replay(_ target: String) throws {
+            let inputs = Self.inputs(target)
+            for input in inputs { Self.targets[target]!(input) }
+            #expect(FileManager.default.fileExists(atPath: Self.fuzzRoot + "/Sources/" + target), "no fuzz target \(target)")
+        }
+
+        /// Open bugs the fuzz targets found (Fuzz/open-bugs/README.txt), through the CLI. Known
+        /// issues until fixed; then this test fails and the input moves to Fuzz/regressions/.
+        @Test("open bug: a TLSA record with an overflowing TTL crashes check --tlsa")
+        func overflowingTTL() throws {
+            let dir = TempDirectory("open-bug-ttl")
+            try dir.write("tlsa.txt", "_25._tcp.mail.example.org. 99999999999999999w IN TLSA 3 1 1 0011\n")
+            let result = try MailTLSBinary.run(["check", "--tlsa", "tlsa.txt"], in: dir.path)
+            withKnownIssue("TLSAZoneParser.ttlSeconds traps on arithmetic overflow (exit 132)") {
+                #expect(result.status == 1 || result.status == 3, "\(result.transcript)")
+                #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("runtime failure"))
+            }
+        }
+    }
+}
