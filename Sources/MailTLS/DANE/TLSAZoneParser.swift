@@ -198,7 +198,7 @@ public enum TLSAZoneParser {
 
     /// `3600`, or BIND's `1h`, `2d`, `1h30m`.
     static func ttlSeconds(_ token: String) -> Int? {
-        if let plain = Int(token), plain >= 0 { return plain }
+        if let plain = Int(token), plain >= 0 { return plain <= Int(Int32.max) ? plain : nil }
         var total = 0, digits = ""
         for character in token.lowercased() {
             if character.isASCII && character.isNumber {
@@ -206,14 +206,20 @@ public enum TLSAZoneParser {
                 continue
             }
             guard let value = Int(digits) else { return nil }
+            let unit: Int
             switch character {
-            case "s": total += value
-            case "m": total += value * 60
-            case "h": total += value * 3600
-            case "d": total += value * 86_400
-            case "w": total += value * 604_800
+            case "s": unit = 1
+            case "m": unit = 60
+            case "h": unit = 3600
+            case "d": unit = 86_400
+            case "w": unit = 604_800
             default: return nil
             }
+            // A hostile or mistyped TTL must be refused, not trap on overflow (found by fuzzing).
+            let (product, overflowA) = value.multipliedReportingOverflow(by: unit)
+            let (sum, overflowB) = total.addingReportingOverflow(product)
+            guard !overflowA, !overflowB, sum <= Int(Int32.max) else { return nil }
+            total = sum
             digits = ""
         }
         return digits.isEmpty && total > 0 ? total : nil

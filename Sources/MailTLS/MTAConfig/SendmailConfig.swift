@@ -136,19 +136,25 @@ enum M4Defines {
     }
 
     /// Replaces macro names with their (expanded) values, then drops the quotes.
-    static func expand(_ value: String, macros: [String: String], depth: Int = 0) -> String {
+    /// A value longer than this after expansion is not a path; stop there. With the rule that
+    /// a macro is not expanded inside its own expansion, this bounds the work whatever the file
+    /// says (`define(\`A', \`A A A …')` once took exponential time: found by fuzzing).
+    static let maxExpansion = 4096
+
+    static func expand(_ value: String, macros: [String: String], depth: Int = 0, expanding: Set<String> = []) -> String {
         guard depth < 8 else { return strip(value) }
         var out = ""
         var word = ""
         func flush() {
-            if let replacement = macros[word], !word.isEmpty {
-                out += expand(replacement, macros: macros, depth: depth + 1)
+            if let replacement = macros[word], !word.isEmpty, !expanding.contains(word), out.count < maxExpansion {
+                out += expand(replacement, macros: macros, depth: depth + 1, expanding: expanding.union([word]))
             } else {
                 out += word
             }
             word = ""
         }
         for char in value {
+            if out.count >= maxExpansion { break }
             if char.isLetter || char.isNumber || char == "_" {
                 word.append(char)
             } else {
@@ -157,6 +163,7 @@ enum M4Defines {
             }
         }
         flush()
+        if out.count > maxExpansion { out = String(out.prefix(maxExpansion)) }
         return out.trimmingSpaces()
     }
 }

@@ -54,17 +54,26 @@ extension Reliability {
             #expect(FileManager.default.fileExists(atPath: Self.fuzzRoot + "/Sources/" + target), "no fuzz target \(target)")
         }
 
-        /// Open bugs the fuzz targets found (Fuzz/open-bugs/README.txt), through the CLI. Known
-        /// issues until fixed; then this test fails and the input moves to Fuzz/regressions/.
-        @Test("open bug: a TLSA record with an overflowing TTL crashes check --tlsa")
+        /// Bugs the fuzz targets found, fixed in session 1; their inputs stay here as regressions.
+        @Test("regression: a TLSA record with an overflowing TTL is refused, not a crash")
         func overflowingTTL() throws {
-            let dir = TempDirectory("open-bug-ttl")
+            let dir = TempDirectory("regression-ttl")
             try dir.write("tlsa.txt", "_25._tcp.mail.example.org. 99999999999999999w IN TLSA 3 1 1 0011\n")
             let result = try MailTLSBinary.run(["check", "--tlsa", "tlsa.txt"], in: dir.path)
-            withKnownIssue("TLSAZoneParser.ttlSeconds traps on arithmetic overflow (exit 132)") {
-                #expect(result.status == 1 || result.status == 3, "\(result.transcript)")
-                #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("runtime failure"))
-            }
+            #expect(result.status == 1 || result.status == 3, "\(result.transcript)")
+            #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("runtime failure"))
+        }
+
+        @Test("regression: a self-referencing sendmail.mc macro expands in bounded time")
+        func macroBomb() throws {
+            let dir = TempDirectory("regression-m4")
+            try dir.write("sendmail.mc", "define(`A', `A A A A A A A A A A')dnl\ndefine(`confSERVER_CERT', `A')dnl\n")
+            let started = Date()
+            let files = try SendmailConfig.load(dir.file("sendmail.mc"))
+            #expect(Date().timeIntervalSince(started) < 2)
+            #expect((files.serverCertificate?.count ?? 0) <= M4Defines.maxExpansion)
+            let result = try MailTLSBinary.run(["check", "--config", "sendmail.mc"], in: dir.path)
+            #expect(result.status == 1)
         }
     }
 }
