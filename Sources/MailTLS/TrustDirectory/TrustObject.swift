@@ -95,7 +95,11 @@ public struct TrustObject: Sendable, Equatable {
             if field?.identifier == .integer { field = fields.next() }   // version
             guard field?.identifier == .sequence else { throw OutlineError.shape("no signature algorithm") }
             guard let issuer = fields.next(), issuer.identifier == .sequence else { throw OutlineError.shape("no issuer") }
-            _ = fields.next()                                             // thisUpdate
+            // thisUpdate must be a time: without this check a DER certificate request (version,
+            // name, key) passed for a CRL (found by the bad-input corpus).
+            guard let thisUpdate = fields.next(), thisUpdate.identifier == .utcTime || thisUpdate.identifier == .generalizedTime else {
+                throw OutlineError.shape("no thisUpdate time")
+            }
             let next = fields.next()
             let range = offsets(of: issuer.encodedBytes, in: der)
             return TrustObject(kind: .revocationList, der: der, nameRange: range,
