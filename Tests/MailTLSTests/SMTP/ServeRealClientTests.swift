@@ -160,7 +160,9 @@ struct ServeRealClientTests {
         let elapsed = Date().timeIntervalSince(start)
         #expect(reports.count == 40)
         #expect(reports.allSatisfy { $0.verdict == .ok }, "\(reports.filter { $0.verdict != .ok }.map(\.reason))")
-        #expect(elapsed < 10, "40 concurrent probes took \(elapsed) s")
+        // A server blocked by the silent client would make the probes time out (not OK); the wall
+        // clock is loose because a full test run starves the task pool.
+        #expect(elapsed < 60, "40 concurrent probes took \(elapsed) s")
 
         #expect(flooder.readLine(timeout: 3)?.hasPrefix("500") == true, "an over-long line is refused")
         let idleStart = Date()
