@@ -92,16 +92,7 @@ final class SendmailServer {
 
     /// Stops the daemon by its PID: SIGTERM, then SIGKILL after 10 s.
     func stop() {
-        guard pid > 0 else { return }
-        kill(pid, SIGTERM)
-        var status: Int32 = 0
-        for _ in 0..<200 {
-            if waitpid(pid, &status, WNOHANG) == pid { pid = 0; return }
-            usleep(50_000)
-        }
-        kill(pid, SIGKILL)
-        waitpid(pid, &status, 0)
-        pid = 0
+        stopDaemon(&pid, grace: 10)
     }
 
     deinit { stop() }

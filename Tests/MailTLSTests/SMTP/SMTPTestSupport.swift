@@ -297,16 +297,7 @@ final class ServeProcess {
     }
 
     func stop() {
-        guard pid > 0 else { return }
-        kill(pid, SIGTERM)
-        var status: Int32 = 0
-        for _ in 0..<100 {
-            if waitpid(pid, &status, WNOHANG) == pid { pid = 0; return }
-            usleep(20_000)
-        }
-        kill(pid, SIGKILL)
-        waitpid(pid, &status, 0)
-        pid = 0
+        stopDaemon(&pid, grace: 2)
     }
 
     deinit { stop() }

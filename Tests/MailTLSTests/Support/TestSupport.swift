@@ -150,3 +150,19 @@ enum Fixtures {
         Bundle.module.resourceURL!.appendingPathComponent("Fixtures").appendingPathComponent(relative).path
     }
 }
+
+/// Stops a daemon a test started, by its PID: SIGTERM, then SIGKILL after `grace` seconds;
+/// reaps it and sets `pid` to 0. Stopping an already stopped daemon does nothing.
+func stopDaemon(_ pid: inout pid_t, grace: Double = 10) {
+    guard pid > 0 else { return }
+    kill(pid, SIGTERM)
+    var status: Int32 = 0
+    let deadline = Date().addingTimeInterval(grace)
+    while Date() < deadline {
+        if waitpid(pid, &status, WNOHANG) == pid { pid = 0; return }
+        usleep(20_000)
+    }
+    kill(pid, SIGKILL)
+    waitpid(pid, &status, 0)
+    pid = 0
+}
