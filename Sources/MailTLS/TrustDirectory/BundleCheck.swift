@@ -94,7 +94,8 @@ public enum BundleCheck {
 
     private static func finish(_ report: Report) -> Report {
         var report = report
-        if report.certificates == 0 {
+        // One line per bad file: when the file is already reported as damaged, that error says it.
+        if report.certificates == 0 && !report.findings.contains(where: { $0.severity == .error }) {
             report.findings.append(Finding(.error, report.file, "holds no usable certificate, so Sendmail will not verify client certificates and will not say so",
                                            remedy: "fill it with CA certificates: mailtls bundle join CA --out \(report.file)"))
         }
