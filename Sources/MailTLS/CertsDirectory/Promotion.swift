@@ -76,13 +76,30 @@ public enum Promotion {
     /// Carries out `plan`: backups first (hard links, so they cost nothing and keep modes),
     /// then one `rename` per file. If any step fails, every step already taken is undone.
     public static func apply(_ plan: Plan, now: Date = Date()) throws -> Result {
-        try apply(plan, now: now, move: { rename($0, $1) })
+        let lock = try DirectoryLock(plan.directory)
+        defer { lock.release() }
+        return try applyLocked(plan, now: now, move: { rename($0, $1) })
+    }
+
+    /// Plans and applies under one hold of the directory lock, so a second promote running
+    /// at the same time either waits its turn out (refused as busy) or finds nothing left to
+    /// promote — never a half-moved set it planned before the first one ran.
+    public static func run(from: CertsLayout, to: CertsLayout, now: Date = Date()) throws -> (plan: Plan, result: Result) {
+        let lock = try DirectoryLock(to.directory)
+        defer { lock.release() }
+        let plan = try self.plan(from: from, to: to, now: now)
+        return (plan, try applyLocked(plan, now: now, move: { rename($0, $1) }))
     }
 
     /// `apply` with the rename step injectable, so tests can make a move fail half-way.
     static func apply(_ plan: Plan, now: Date, move moveFile: (String, String) -> Int32) throws -> Result {
         let lock = try DirectoryLock(plan.directory)
         defer { lock.release() }
+        return try applyLocked(plan, now: now, move: moveFile)
+    }
+
+    /// The moves themselves; the caller holds the directory lock.
+    private static func applyLocked(_ plan: Plan, now: Date, move moveFile: (String, String) -> Int32) throws -> Result {
         let stamp = UTCTimestamp.compact(now)
         var backups: [(target: String, backup: String)] = []
         var done: [Move] = []

@@ -23,12 +23,12 @@ struct PromoteCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let plan = try Promotion.plan(from: CertsLayout(directory: dir, stem: from), to: CertsLayout(directory: dir, stem: to))
+            let source = CertsLayout(directory: dir, stem: from), target = CertsLayout(directory: dir, stem: to)
             if dryRun {
-                for move in plan.moves { print("would move \(move.from) -> \(move.to)") }
+                for move in try Promotion.plan(from: source, to: target).moves { print("would move \(move.from) -> \(move.to)") }
                 return
             }
-            let result = try Promotion.apply(plan)
+            let (plan, result) = try Promotion.run(from: source, to: target)
             for backup in result.backups { print("kept \(backup)") }
             for move in result.moves { print("moved \(move.from) -> \(move.to)") }
             print(result.keepsKey ? "key kept: DANE 3 1 1 records stay valid" : "new key: publish its TLSA record before peers rely on it")

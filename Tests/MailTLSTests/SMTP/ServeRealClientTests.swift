@@ -162,7 +162,7 @@ struct ServeRealClientTests {
         #expect(reports.allSatisfy { $0.verdict == .ok }, "\(reports.filter { $0.verdict != .ok }.map(\.reason))")
         // A server blocked by the silent client would make the probes time out (not OK); the wall
         // clock is loose because a full test run starves the task pool.
-        #expect(elapsed < 60, "40 concurrent probes took \(elapsed) s")
+        #expect(elapsed < 300, "40 concurrent probes took \(elapsed) s (only a real hang passes 300 s)")
 
         #expect(flooder.readLine(timeout: 3)?.hasPrefix("500") == true, "an over-long line is refused")
         let idleStart = Date()
