@@ -38,27 +38,24 @@ public enum PostfixConfig {
             return expand(text, raw)
         }
         var files = TLSFileSet(mta: .postfix, source: source)
-        if let chain = value("smtpd_tls_chain_files") {
-            // Postfix 3.4+: the key, then its certificate chain (files may hold both).
-            let parts = chain.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
-            files.serverKey = parts.first
-            files.serverCertificate = parts.count > 1 ? parts[1] : parts.first
-        } else {
-            files.serverCertificate = value("smtpd_tls_cert_file")
-            files.serverKey = value("smtpd_tls_key_file") ?? files.serverCertificate
-        }
-        if let chain = value("smtp_tls_chain_files") {
-            let parts = chain.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
-            files.clientKey = parts.first
-            files.clientCertificate = parts.count > 1 ? parts[1] : parts.first
-        } else {
-            files.clientCertificate = value("smtp_tls_cert_file")
-            files.clientKey = value("smtp_tls_key_file") ?? files.clientCertificate
-        }
+        (files.serverKey, files.serverCertificate) = keyAndCertificate(prefix: "smtpd", value)
+        (files.clientKey, files.clientCertificate) = keyAndCertificate(prefix: "smtp", value)
         files.caFile = value("smtpd_tls_CAfile") ?? value("smtp_tls_CAfile")
         files.caPath = value("smtpd_tls_CApath") ?? value("smtp_tls_CApath")
         files.hostName = value("myhostname")
         return files
+    }
+
+    /// The key and certificate of one side (`smtpd` server, `smtp` client): Postfix 3.4+'s
+    /// `_tls_chain_files` (the key, then its chain; one file may hold both), else the older
+    /// `_tls_cert_file` / `_tls_key_file` (the key defaulting to the certificate file).
+    static func keyAndCertificate(prefix: String, _ value: (String) -> String?) -> (key: String?, certificate: String?) {
+        if let chain = value("\(prefix)_tls_chain_files") {
+            let parts = chain.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
+            return (parts.first, parts.count > 1 ? parts[1] : parts.first)
+        }
+        let certificate = value("\(prefix)_tls_cert_file")
+        return (value("\(prefix)_tls_key_file") ?? certificate, certificate)
     }
 
     /// Expands `$name` and `${name}` from the file's parameters and Postfix's defaults.

@@ -59,28 +59,8 @@ final class SendmailServer {
 
     /// Starts sendmail and waits until it accepts connections.
     func start() throws {
-        let arguments: [String] = [Self.binary, "-bD", "-C", directory + "/test.cf"]
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        for fd: Int32 in [0, 1, 2] { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
-        // The test runner's threads block some signals; a child inherits that mask, and a
-        // sendmail with SIGTERM blocked only dies by SIGKILL. Start it with a clean mask.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        sigaddset(&defaults, SIGTERM)
-        sigaddset(&defaults, SIGPIPE)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        guard posix_spawn(&pid, Self.binary, &actions, &attributes, argv, environ) == 0 else { throw HarnessError("cannot start sendmail") }
+        guard let child = spawnDaemon([Self.binary, "-bD", "-C", directory + "/test.cf"]) else { throw HarnessError("cannot start sendmail") }
+        pid = child
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             if SMTPClient.canConnect(port: port) { return }

@@ -235,28 +235,9 @@ final class ServeProcess {
 
     init(_ arguments: [String], in directory: String) throws {
         output = directory + "/serve-\(UInt32.random(in: 0...UInt32.max)).log"
-        let argv: [UnsafeMutablePointer<CChar>?] = ([MailTLSBinary.path, "serve", "--port", "0"] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, output + ".err", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        sigaddset(&defaults, SIGTERM)
-        sigaddset(&defaults, SIGPIPE)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var child: pid_t = 0
-        guard posix_spawn(&child, MailTLSBinary.path, &actions, &attributes, argv, environ) == 0 else { throw HarnessError("cannot start mailtls serve") }
+        guard let child = spawnDaemon([MailTLSBinary.path, "serve", "--port", "0"] + arguments, stdout: output, stderr: output + ".err") else {
+            throw HarnessError("cannot start mailtls serve")
+        }
         pid = child
         let deadline = Date().addingTimeInterval(15)
         var found: Int?

@@ -166,3 +166,33 @@ func stopDaemon(_ pid: inout pid_t, grace: Double = 10) {
     waitpid(pid, &status, 0)
     pid = 0
 }
+
+/// Starts a long-running server for a test with posix_spawn: stdin from /dev/null, stdout and
+/// stderr to the given files (or /dev/null), and a clean signal mask — the test runner's
+/// threads block some signals, a child inherits that mask, and a daemon with SIGTERM blocked
+/// only dies by SIGKILL. Returns the PID; stop it with `stopDaemon`.
+func spawnDaemon(_ arguments: [String], stdout: String = "/dev/null", stderr: String = "/dev/null") -> pid_t? {
+    let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var noSignals = sigset_t()
+    sigemptyset(&noSignals)
+    var defaults = sigset_t()
+    sigemptyset(&defaults)
+    sigaddset(&defaults, SIGTERM)
+    sigaddset(&defaults, SIGPIPE)
+    posix_spawnattr_setsigmask(&attributes, &noSignals)
+    posix_spawnattr_setsigdefault(&attributes, &defaults)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    var pid: pid_t = 0
+    guard posix_spawn(&pid, arguments[0], &actions, &attributes, argv, environ) == 0 else { return nil }
+    return pid
+}
