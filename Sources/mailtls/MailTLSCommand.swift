@@ -27,6 +27,7 @@ struct MailTLSCommand: AsyncParsableCommand {
             ShowCommand.self,
             PromoteCommand.self,
             CACommand.self,
+            ACMECommand.self,
             CheckCommand.self,
             ConfigCommand.self,
             ProbeCommand.self,

@@ -1,0 +1,96 @@
+import Foundation
+import MailTLS
+
+/// `mailtls acme account`: registers the account key with a server (RFC 8555 §7.3), or
+/// finds the account it already has there.
+public enum AccountRegistration {
+    public struct Options: Sendable {
+        public var server: ACMEServer
+        public var email: String?
+        public var agreeToTerms: Bool
+        public var timeout: Double
+
+        public init(server: ACMEServer, email: String?, agreeToTerms: Bool, timeout: Double = 120) {
+            self.server = server
+            self.email = email
+            self.agreeToTerms = agreeToTerms
+            self.timeout = timeout
+        }
+    }
+
+    public struct Outcome: Sendable {
+        public var account: ACMEState.Account
+        /// True when this run registered it; false when it was known or found on the server.
+        public var created: Bool
+        public var keyMade: Bool
+        public var termsOfService: String?
+    }
+
+    public static func run(_ state: ACMEState, options: Options, now: Date = Date()) async throws -> Outcome {
+        if let email = options.email {
+            guard email.contains("@"), !email.contains(" "), !email.hasPrefix("@"), !email.hasSuffix("@") else {
+                throw MailTLSError("--email \(email)", "is not a mail address", remedy: "give the address the CA should write to about expiry, e.g. postmaster@example.org")
+            }
+        }
+        try state.ensureDirectory()
+        let lock = try DirectoryLock(state.directory)
+        defer { lock.release() }
+        let (key, keyMade) = try state.loadOrMakeKey()
+        return try await ACMESession.with(options.server, key: key, accountURL: nil, timeout: options.timeout) { client in
+            try await register(client: client, state: state, options: options, keyMade: keyMade, now: now)
+        }
+    }
+
+    /// Registration inside an open session; also used by `acme issue` when there is no account yet.
+    static func register(client: ACMEClient, state: ACMEState, options: Options, keyMade: Bool, now: Date) async throws -> Outcome {
+        let directory = try await client.directory()
+        let terms = directory.meta?.termsOfService
+        if directory.meta?.externalAccountRequired == true {
+            throw MailTLSError(options.server.host, "requires external account binding (EAB), which mailtls does not support yet",
+                               remedy: "use a CA that does not require it, such as Let's Encrypt")
+        }
+        if let known = try state.account(for: options.server.directory), options.email.map({ known.contact == ["mailto:\($0)"] }) ?? true {
+            await client.setAccount(known.url)
+            return Outcome(account: known, created: false, keyMade: keyMade, termsOfService: terms)
+        }
+        // Ask first whether the key already has an account there (a lost accounts.json).
+        var payload: [String: Any] = ["onlyReturnExisting": true]
+        var response: ACMEClient.Response?
+        do {
+            response = try await client.post(directory.newAccount, payload: json(payload), useJWK: true)
+        } catch let failure as ACMEFailure where failure.problem.shortType == "accountDoesNotExist" {
+            response = nil
+        }
+        var created = false
+        if response == nil || options.email != nil {
+            if terms != nil && !options.agreeToTerms {
+                throw MailTLSError(options.server.host, "asks you to agree to its terms of service first (\(terms!))",
+                                   remedy: "read them, then run again with --agree-tos")
+            }
+            payload = ["termsOfServiceAgreed": true]
+            if let email = options.email { payload["contact"] = ["mailto:\(email)"] }
+            if let existing = response?.location {
+                // Known account, new contact: update it (§7.3.2).
+                await client.setAccount(existing)
+                response = try await client.post(existing, payload: json(["contact": payload["contact"] ?? []]))
+                response?.location = existing
+            } else {
+                response = try await client.post(directory.newAccount, payload: json(payload), useJWK: true)
+                created = response?.status == 201
+            }
+        }
+        guard let response, let url = response.location else {
+            throw MailTLSError(options.server.host, "did not say where the account is (no Location header)", remedy: "check that the --server URL is an ACME server")
+        }
+        await client.setAccount(url)
+        let account = ACMEState.Account(server: options.server.directory, url: url,
+                                        contact: options.email.map { ["mailto:\($0)"] } ?? [],
+                                        created: UTCTimestamp.readable(now))
+        try state.record(account)
+        return Outcome(account: account, created: created, keyMade: keyMade, termsOfService: terms)
+    }
+
+    static func json(_ object: [String: Any]) throws -> Data {
+        try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    }
+}

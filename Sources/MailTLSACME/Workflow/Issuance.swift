@@ -1,0 +1,183 @@
+import Foundation
+import MailTLS
+import SwiftASN1
+import X509
+
+/// `mailtls acme issue` and the work of `acme renew`: a certificate from an ACME CA for the
+/// key the server already has, deployed into the certs directory the way `promote` does it.
+///
+/// Nothing in service changes until the new chain is in hand and checked: the certificate
+/// and its chain are first written to `acme/pending/`, then moved into place with dated
+/// backups under the directory lock (`Promotion`). A failure anywhere before that leaves
+/// the old certificate untouched.
+public enum Issuance {
+    public struct Options: Sendable {
+        public var certsDirectory: String
+        /// The names to certify; the first is the subject's Common Name.
+        public var names: [String]
+        public var challenge: ChallengeMethod
+        /// `host` (use host.key) or `new` (use new.key, promote new.* like `mailtls promote`).
+        public var keyStem: String
+        /// Make a new key on purpose (it replaces host.key, kept as a dated backup).
+        public var rekey: Bool
+        /// The kind of key made by `--rekey`, or when the directory has no key yet.
+        public var keyOptions: KeyOptions
+        public var server: ACMEServer
+        public var email: String?
+        public var agreeToTerms: Bool
+        public var deployHook: String?
+        /// The whole run's limit, in seconds (cron must never hang).
+        public var timeout: Double
+        /// Replace an existing new.cert (with `keyStem` new).
+        public var force: Bool
+
+        public init(certsDirectory: String, names: [String], challenge: ChallengeMethod, keyStem: String = "host",
+                    rekey: Bool = false, keyOptions: KeyOptions = KeyOptions(), server: ACMEServer, email: String? = nil,
+                    agreeToTerms: Bool = false, deployHook: String? = nil, timeout: Double = 300, force: Bool = false) {
+            self.certsDirectory = certsDirectory
+            self.names = names
+            self.challenge = challenge
+            self.keyStem = keyStem
+            self.rekey = rekey
+            self.keyOptions = keyOptions
+            self.server = server
+            self.email = email
+            self.agreeToTerms = agreeToTerms
+            self.deployHook = deployHook
+            self.timeout = timeout
+            self.force = force
+        }
+    }
+
+    public struct Outcome: Sendable {
+        public var names: [String]
+        public var notValidAfter: Date
+        public var serial: String
+        public var keyKept: Bool
+        public var promotion: Promotion.Result
+        /// The files written besides host.cert: chain, full chain, and cacert.pem when made.
+        public var written: [String]
+        public var check: CheckReport
+        /// The deploy hook of this run, and whether it ran (only when check found no error).
+        public var deployHook: String?
+        public var deployHookRan: Bool
+        public var accountCreated: Bool
+    }
+
+    public static func run(_ options: Options, now: Date = Date(), progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Outcome {
+        let names = try validatedNames(options.names)
+        let target = try CertsLayout(directory: options.certsDirectory, stem: "host").validated()
+        let state = ACMEState(certsDirectory: options.certsDirectory)
+        // Promotion moves new.* into host.*; here new.* lives in acme/pending/, out of the admin's way.
+        let pending = CertsLayout(directory: Paths.join(state.directory, "pending"), stem: "new")
+        let source = options.keyStem == "host" ? pending : try CertsLayout(directory: options.certsDirectory, stem: options.keyStem).validated()
+        if options.keyStem != "host" && options.rekey {
+            throw MailTLSError("--rekey", "cannot be combined with --file \(options.keyStem)", remedy: "--file new uses the key in new.key; --rekey makes one")
+        }
+        if options.keyStem != "host" && !options.force { try FileInstaller.ensureFree(source.certificatePath, kind: "certificate", force: false) }
+        let deployHook = options.deployHook.map { HookCommand(command: $0, option: "--deploy-hook") }
+
+        try state.ensureDirectory()
+        let lock = try DirectoryLock(state.directory)
+        defer { lock.release() }
+        try resetPending(pending)
+
+        let key = try serverKey(options, target: target, source: source, pending: pending, now: now)
+        let csr = try RequestMaker.make(subject: Subject(fields: [.init(.commonName, names[0])]),
+                                        altNames: try SubjectAltNames(parsing: names.map { "DNS:\($0)" }), key: key)
+        var serializer = DER.Serializer()
+        try serializer.serialize(csr)
+
+        let (accountKey, keyMade) = try state.loadOrMakeKey()
+        let known = try state.account(for: options.server.directory)
+        let solver = try makeSolver(options.challenge, timeout: options.timeout)
+        let (chainPEM, accountCreated) = try await ACMESession.with(options.server, key: accountKey, accountURL: known?.url, timeout: options.timeout) { client in
+            var created = false
+            if known == nil {
+                let registration = AccountRegistration.Options(server: options.server, email: options.email, agreeToTerms: options.agreeToTerms)
+                created = try await AccountRegistration.register(client: client, state: state, options: registration, keyMade: keyMade, now: now).created
+                progress("registered account with \(options.server.host)")
+            }
+            let flow = OrderFlow(client: client, solver: solver, key: accountKey, progress: progress)
+            return (try await flow.certificateChain(names: names, csrDER: serializer.serializedBytes), created)
+        }
+
+        let chain = try IssuedChain(pem: chainPEM, server: options.server.host, key: key, names: names)
+        try chain.write(to: source)
+        let (_, promotion) = try Promotion.run(from: source, to: target, now: now)
+        var written = [target.chainPath, target.fullChainPath]
+        written += try TrustDeployment.ensure(target, issuers: chain, now: now)
+        try state.record(RenewalSettings(server: options.server, names: names, challenge: options.challenge, deployHook: options.deployHook))
+
+        let check = Checker.run(TLSFileSet.certsDirectory(target), hostName: names[0], now: now)
+        var hookRan = false
+        if check.worst != .error, let deployHook {
+            try await deployHook.run(arguments: [],
+                                     environment: ["MAILTLS_CERT": target.certificatePath, "MAILTLS_KEY": target.keyPath,
+                                                   "MAILTLS_CHAIN": target.chainPath, "MAILTLS_FULLCHAIN": target.fullChainPath,
+                                                   "MAILTLS_DIR": options.certsDirectory, "MAILTLS_NAMES": names.joined(separator: " ")],
+                                     timeout: min(options.timeout, 300))
+            hookRan = true
+        }
+        return Outcome(names: names, notValidAfter: chain.leaf.notValidAfter, serial: chain.serialText, keyKept: promotion.keepsKey,
+                       promotion: promotion, written: written, check: check, deployHook: options.deployHook, deployHookRan: hookRan, accountCreated: accountCreated)
+    }
+
+    /// Lower-cased, each a valid DNS name (a `*.` wildcard allowed), no repeats, at least one.
+    static func validatedNames(_ names: [String]) throws -> [String] {
+        var result: [String] = []
+        for raw in names {
+            let name = raw.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+            let bare = name.hasPrefix("*.") ? String(name.dropFirst(2)) : name
+            guard HostNameRules.isValid(bare), bare.contains(".") else {
+                throw MailTLSError("--host \(raw)", "is not a fully qualified DNS name", remedy: "give the name peers use to reach this server, e.g. mail.example.org")
+            }
+            if !result.contains(name) { result.append(name) }
+        }
+        guard !result.isEmpty else {
+            throw MailTLSError("--host", "no name to certify", remedy: "give --host mail.example.org")
+        }
+        return result
+    }
+
+    /// The key the certificate is for: host.key (made when the directory has none), new.key
+    /// with `--file new`, or a fresh key in acme/pending/ with `--rekey`.
+    private static func serverKey(_ options: Options, target: CertsLayout, source: CertsLayout, pending: CertsLayout, now: Date) throws -> Certificate.PrivateKey {
+        if options.rekey {
+            return try KeyMaker.make(pending, options: options.keyOptions, force: false, now: now).key
+        }
+        if options.keyStem != "host" {
+            guard FileReading.exists(source.keyPath) else {
+                throw MailTLSError(source.keyPath, "no such file", remedy: "make it with mailtls rsa --file \(options.keyStem), or leave out --file to use host.key")
+            }
+            return try MaterialFile.load(source.keyPath).privateKey()
+        }
+        return try KeyMaker.loadOrMake(target, options: options.keyOptions).key
+    }
+
+    /// acme/pending/ holds only what this run writes; leftovers of a killed run go first.
+    private static func resetPending(_ pending: CertsLayout) throws {
+        if !FileReading.exists(pending.directory) {
+            guard mkdir(pending.directory, 0o700) == 0 else {
+                throw MailTLSError(pending.directory, "cannot be made: \(String(cString: strerror(errno)))", remedy: "check the permissions of its parent")
+            }
+        }
+        for path in [pending.keyPath, pending.certificatePath, pending.chainPath, pending.fullChainPath, pending.requestPath] {
+            unlink(path)
+        }
+    }
+
+    static func makeSolver(_ method: ChallengeMethod, timeout: Double) throws -> any ChallengeSolver {
+        switch method {
+        case .standalone(let port):
+            guard (1...65535).contains(port) else {
+                throw MailTLSError("--http-port \(port)", "is not a port number", remedy: "use 80, or the port that port 80 is forwarded to")
+            }
+            return HTTP01Responder(port: port)
+        case .webroot(let directory):
+            return WebrootSolver(webroot: directory)
+        case .dnsHook(let command, let propagation):
+            return DNSHookSolver(hook: HookCommand(command: command, option: "--dns-hook"), propagationSeconds: propagation, timeout: min(timeout, 300))
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+import MailTLS
+
+/// What Sendmail needs besides host.key and host.cert before it offers STARTTLS at all: a
+/// CA file (`cacert.pem`) and a hashed CA directory (`CA/`), both holding the CA that
+/// issued host.cert. OpenSSL also builds the chain it sends to peers from them.
+enum TrustDeployment {
+    /// Where `mailtls setup` also looks for the system's public CAs.
+    static let systemBundle = "/etc/ssl/certs/ca-certificates.crt"
+
+    /// Makes cacert.pem and CA/ when missing, and adds the issuing CA to CA/ when it is not
+    /// there yet (an existing cacert.pem is the admin's and is left alone). Returns what it wrote.
+    static func ensure(_ layout: CertsLayout, issuers chain: IssuedChain, now: Date) throws -> [String] {
+        guard !chain.issuers.isEmpty else { return [] }
+        var written: [String] = []
+        if !FileReading.exists(layout.caBundlePath) {
+            try AtomicFile.write(chain.issuersPEM, to: layout.caBundlePath, mode: .shared, existing: .refuse)
+            written.append(layout.caBundlePath)
+        }
+        let caDirectory = layout.caDirectoryPath
+        if !FileReading.isDirectory(caDirectory) {
+            try Directories.make(caDirectory)
+            // As setup does: the public CAs, so the MTA's client side can verify its peers.
+            if FileReading.exists(systemBundle) { _ = try BundleSplit.split(systemBundle, into: caDirectory) }
+            written.append(caDirectory)
+        }
+        let added = try BundleAdd.add([layout.chainPath], to: caDirectory)
+        written += added.written
+        _ = try Rehash.run(caDirectory, options: RehashOptions(now: Int64(now.timeIntervalSince1970)), dryRun: false)
+        return written
+    }
+}
