@@ -52,7 +52,10 @@ actor ACMEClient {
             tls.trustRoots = .certificates(try certificates.map { try NIOSSLCertificate(bytes: $0, format: .der) })
         }
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
-        configuration.timeout = .init(connect: .seconds(15), read: .seconds(60))
+        // A refused or unanswered connection is retried by AsyncHTTPClient until the connect
+        // timeout, so it is a share of the run's limit: cron learns of a dead server quickly.
+        let runSeconds = max(1, Int64((deadline - .now()).nanoseconds / 1_000_000_000))
+        configuration.timeout = .init(connect: .seconds(min(15, max(2, runSeconds / 4))), read: .seconds(60))
         configuration.redirectConfiguration = .disallow
         http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }

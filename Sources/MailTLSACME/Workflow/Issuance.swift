@@ -103,13 +103,20 @@ public enum Issuance {
         }
 
         let chain = try IssuedChain(pem: chainPEM, server: options.server.host, key: key, names: names)
-        try chain.write(to: source)
-        let (_, promotion) = try Promotion.run(from: source, to: target, now: now)
+        let promotion: Promotion.Result
+        let deployTime = promotionTime(chain.leaf.notValidBefore)
+        do {
+            try chain.write(to: source)
+            promotion = try Promotion.run(from: source, to: target, now: deployTime).result
+        } catch {
+            if options.keyStem == "host" { try? resetPending(pending) }
+            throw error
+        }
         var written = [target.chainPath, target.fullChainPath]
-        written += try TrustDeployment.ensure(target, issuers: chain, now: now)
+        written += try TrustDeployment.ensure(target, issuers: chain, now: deployTime)
         try state.record(RenewalSettings(server: options.server, names: names, challenge: options.challenge, deployHook: options.deployHook))
 
-        let check = Checker.run(TLSFileSet.certsDirectory(target), hostName: names[0], now: now)
+        let check = Checker.run(TLSFileSet.certsDirectory(target), hostName: names[0], now: deployTime)
         var hookRan = false
         if check.worst != .error, let deployHook {
             try await deployHook.run(arguments: [],
@@ -153,6 +160,14 @@ public enum Issuance {
             return try MaterialFile.load(source.keyPath).privateKey()
         }
         return try KeyMaker.loadOrMake(target, options: options.keyOptions).key
+    }
+
+    /// The time promote checks the new certificate at. A CA's clock may be a little ahead of
+    /// ours (pebble sets notBefore to the second it signs); up to five minutes of that is
+    /// taken as skew, not as a certificate from the future.
+    static func promotionTime(_ notValidBefore: Date, now: Date = Date()) -> Date {
+        let ahead = notValidBefore.timeIntervalSince(now)
+        return ahead > 0 && ahead < 300 ? notValidBefore : now
     }
 
     /// acme/pending/ holds only what this run writes; leftovers of a killed run go first.

@@ -1,0 +1,266 @@
+import Foundation
+import Testing
+
+/// `mailtls acme` against a real ACME server (pebble), with real http-01 and dns-01
+/// validation. The oracles: pebble accepts what mailtls sends and says what it issued and
+/// revoked; `openssl verify` checks the deployed chain against pebble's root.
+@Suite("ACME against pebble", .serialized, .enabled(if: PebbleServer.shouldRun))
+struct ACMEPebbleTests {
+    /// Runs `mailtls acme VERB …` with the server options and the certs directory.
+    static func acme(_ verb: String, _ arguments: [String], server: PebbleServer, dir: String, serverOptions: Bool = true) throws -> RunResult {
+        try MailTLSBinary.run(["acme", verb, "--dir", dir] + arguments + (serverOptions ? server.serverArguments : []))
+    }
+
+    /// The TLSA 3 1 1 value of a certificate, as openssl computes it.
+    static func tlsa311(_ certificate: String) throws -> String {
+        let result = try run("/bin/sh", ["-c", "openssl x509 -in '\(certificate)' -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -r"])
+        return String(result.stdout.prefix(64))
+    }
+
+    static func serial(_ certificate: String) throws -> String {
+        try OpenSSL.expectSuccess(["x509", "-in", certificate, "-noout", "-serial"])
+            .trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "serial=", with: "").lowercased()
+    }
+
+    static func mode(_ path: String) -> Int {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_mode & 0o777) : -1
+    }
+
+    /// Files of a directory tree with their SHA-256, for "nothing changed" checks.
+    static func snapshot(_ directory: String, excluding: Set<String> = []) -> [String: String] {
+        var result: [String: String] = [:]
+        let enumerator = FileManager.default.enumerator(atPath: directory)
+        while let relative = enumerator?.nextObject() as? String {
+            guard !excluding.contains(where: { relative.hasPrefix($0) }) else { continue }
+            let path = directory + "/" + relative
+            var info = stat()
+            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+            let digest = (try? run("/usr/bin/sha256sum", [path]).stdout.prefix(64)).map(String.init) ?? "?"
+            result[relative] = "\(digest) \(String(info.st_mode & 0o777, radix: 8))"
+        }
+        return result
+    }
+
+    @Test("account needs --agree-tos, then is created once and found again")
+    func account() throws {
+        let server = try PebbleServer()
+        let dir = try server.certsDirectory()
+        let refused = try Self.acme("account", ["--email", "postmaster@example.test"], server: server, dir: dir)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.split(separator: "\n").count == 1)
+        #expect(refused.stderr.contains("--agree-tos"))
+
+        let created = try Self.acme("account", ["--email", "postmaster@example.test", "--agree-tos"], server: server, dir: dir)
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.stdout.contains("created account at 127.0.0.1:\(server.acmePort): https://127.0.0.1:\(server.acmePort)/my-account/"))
+        #expect(Self.mode(dir + "/acme") == 0o700)
+        #expect(Self.mode(dir + "/acme/account.key") == 0o600)
+        // The key is the ES256 key the issue asks for: openssl reads it as P-256.
+        let key = try OpenSSL.expectSuccess(["pkey", "-in", dir + "/acme/account.key", "-noout", "-text"])
+        #expect(key.contains("P-256"))
+
+        let again = try Self.acme("account", [], server: server, dir: dir)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("existing account"))
+        // The same account URL both times (the first line of each run ends with it).
+        let url = { (text: String) in text.split(separator: "\n").first?.split(separator: " ").last.map(String.init) }
+        #expect(url(created.stdout) != nil)
+        #expect(url(again.stdout) == url(created.stdout))
+    }
+
+    @Test("issue with http-01 answered by mailtls: chain verifies to pebble's root, Sendmail's files in place, deploy hook runs")
+    func issueHTTP01() throws {
+        let server = try PebbleServer(nonceRejectPercent: 50)
+        let dir = try server.certsDirectory()
+        let hookOut = server.directory + "/hook.out"
+        let issued = try Self.acme("issue", ["--host", "mail.example.test", "--host", "MX.example.test", "--http-port", "\(server.httpPort)",
+                                             "--agree-tos", "--email", "postmaster@example.test",
+                                             "--deploy-hook", "echo \"$MAILTLS_CERT $MAILTLS_NAMES\" > \(hookOut)"],
+                                  server: server, dir: dir)
+        #expect(issued.status == 0, "\(issued.stdout)\(issued.stderr)")
+        #expect(issued.stdout.contains("check: OK"))
+        #expect(issued.stdout.contains("key kept"))
+
+        let root = server.directory + "/pebble-root.pem"
+        try server.rootPEM().write(toFile: root, atomically: true, encoding: .utf8)
+        let verified = try OpenSSL.run(["verify", "-CAfile", root, "-untrusted", dir + "/chain.pem",
+                                        "-purpose", "sslserver", "-verify_hostname", "mx.example.test", dir + "/host.cert"])
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+        let text = try OpenSSL.expectSuccess(["x509", "-in", dir + "/host.cert", "-noout", "-ext", "subjectAltName"])
+        #expect(text.contains("DNS:mail.example.test") && text.contains("DNS:mx.example.test"))
+        // The certificate is for the key that was there (made here, as the directory had none).
+        let certKey = try OpenSSL.expectSuccess(["x509", "-in", dir + "/host.cert", "-noout", "-pubkey"])
+        let hostKey = try OpenSSL.expectSuccess(["pkey", "-in", dir + "/host.key", "-pubout"])
+        #expect(certKey == hostKey)
+        // fullchain = host.cert + chain.pem; cacert.pem and CA/ hold the issuer, as Sendmail needs.
+        let full = try String(contentsOfFile: dir + "/fullchain.pem", encoding: .utf8)
+        let leaf = try String(contentsOfFile: dir + "/host.cert", encoding: .utf8)
+        let chain = try String(contentsOfFile: dir + "/chain.pem", encoding: .utf8)
+        #expect(full == leaf + chain)
+        #expect(try String(contentsOfFile: dir + "/cacert.pem", encoding: .utf8) == chain)
+        let linked = try OpenSSL.run(["verify", "-CApath", dir + "/CA", "-partial_chain", dir + "/host.cert"])
+        #expect(linked.status == 0, "CA/ should hold the issuer under its hash link: \(linked.stderr)")
+        #expect(Self.mode(dir + "/host.key") == 0o600)
+        #expect(Self.mode(dir + "/host.cert") == 0o644)
+        #expect(try String(contentsOfFile: hookOut, encoding: .utf8) == "\(dir)/host.cert mail.example.test mx.example.test\n")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/acme/pending/new.cert"))
+    }
+
+    @Test("renew: nothing before it is due; when due, same key (TLSA 3 1 1 unchanged), new serial, dated backup")
+    func renewKeepsKey() throws {
+        let server = try PebbleServer(validityDays: 20)
+        let dir = try server.certsDirectory()
+        let issued = try Self.acme("issue", ["--host", "mail.example.test", "--http-port", "\(server.httpPort)", "--agree-tos"], server: server, dir: dir)
+        #expect(issued.status == 0, "\(issued.stdout)\(issued.stderr)")
+        let tlsaBefore = try Self.tlsa311(dir + "/host.cert"), serialBefore = try Self.serial(dir + "/host.cert")
+        let before = Self.snapshot(dir)
+
+        let notDue = try Self.acme("renew", ["--days", "7"], server: server, dir: dir, serverOptions: false)
+        #expect(notDue.status == 0, "\(notDue.stderr)")
+        #expect(notDue.stdout.split(separator: "\n").count == 1)
+        #expect(notDue.stdout.contains("not due"))
+        #expect(Self.snapshot(dir) == before)
+
+        let renewed = try Self.acme("renew", ["--days", "30"], server: server, dir: dir, serverOptions: false)
+        #expect(renewed.status == 0, "\(renewed.stdout)\(renewed.stderr)")
+        #expect(try Self.tlsa311(dir + "/host.cert") == tlsaBefore)
+        #expect(try Self.serial(dir + "/host.cert") != serialBefore)
+        let backups = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("host.cert.") }
+        #expect(backups.count == 1)
+        if let backup = backups.first { #expect(try Self.serial(dir + "/" + backup) == serialBefore) }
+        #expect(try !FileManager.default.contentsOfDirectory(atPath: dir).contains { $0.hasPrefix("host.key.") })
+    }
+
+    @Test("--rekey: a new key replaces host.key (the old one kept, 0600), the TLSA value changes")
+    func rekey() throws {
+        let server = try PebbleServer()
+        let dir = try server.certsDirectory()
+        #expect(try Self.acme("issue", ["--host", "mail.example.test", "--http-port", "\(server.httpPort)", "--agree-tos"], server: server, dir: dir).status == 0)
+        let tlsaBefore = try Self.tlsa311(dir + "/host.cert")
+        let keyBefore = try String(contentsOfFile: dir + "/host.key", encoding: .utf8)
+        let rekeyed = try Self.acme("issue", ["--host", "mail.example.test", "--http-port", "\(server.httpPort)", "--rekey", "--algorithm", "ecdsa-p256"], server: server, dir: dir)
+        #expect(rekeyed.status == 0, "\(rekeyed.stdout)\(rekeyed.stderr)")
+        #expect(rekeyed.stdout.contains("new key"))
+        #expect(try Self.tlsa311(dir + "/host.cert") != tlsaBefore)
+        #expect(try OpenSSL.expectSuccess(["pkey", "-in", dir + "/host.key", "-noout", "-text"]).contains("P-256"))
+        #expect(Self.mode(dir + "/host.key") == 0o600)
+        let oldKeys = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("host.key.") }
+        #expect(oldKeys.count == 1)
+        if let old = oldKeys.first {
+            #expect(try String(contentsOfFile: dir + "/" + old, encoding: .utf8) == keyBefore)
+            #expect(Self.mode(dir + "/" + old) == 0o600)
+        }
+    }
+
+    @Test("dns-01 through the hook: TXT record set in the DNS pebble asks, then cleared")
+    func dns01() throws {
+        let server = try PebbleServer()
+        let dir = try server.certsDirectory()
+        let log = server.directory + "/dns-hook.log"
+        let hook = try server.writeDNSHook(log: log)
+        let issued = try Self.acme("issue", ["--host", "mx2.example.test", "--challenge", "dns-01", "--dns-hook", hook, "--agree-tos"], server: server, dir: dir)
+        #expect(issued.status == 0, "\(issued.stdout)\(issued.stderr)")
+        let calls = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+        #expect(calls.count == 2)
+        #expect(calls.first?.hasPrefix("set _acme-challenge.mx2.example.test. ") == true)
+        #expect(calls.first?.hasSuffix("env=set,mx2.example.test") == true)
+        #expect(calls.last?.hasPrefix("clear _acme-challenge.mx2.example.test. ") == true)
+        #expect(try OpenSSL.expectSuccess(["x509", "-in", dir + "/host.cert", "-noout", "-ext", "subjectAltName"]).contains("DNS:mx2.example.test"))
+    }
+
+    @Test("webroot: the token is written for an existing web server and removed afterwards")
+    func webroot() throws {
+        let server = try PebbleServer()
+        let dir = try server.certsDirectory()
+        let webroot = try server.certsDirectory("www")
+        // The "existing web server": Python's, serving the webroot on the port pebble validates.
+        guard var web = spawnDaemon(["/usr/bin/python3", "-m", "http.server", "\(server.httpPort)", "--bind", "127.0.0.1", "--directory", webroot]) else {
+            Issue.record("cannot start python3 -m http.server")
+            return
+        }
+        defer { stopDaemon(&web) }
+        let deadline = Date().addingTimeInterval(10)
+        while !SMTPClient.canConnect(port: server.httpPort) && Date() < deadline { usleep(50_000) }
+        let issued = try Self.acme("issue", ["--host", "www.example.test", "--webroot", webroot, "--agree-tos"], server: server, dir: dir)
+        #expect(issued.status == 0, "\(issued.stdout)\(issued.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: webroot + "/.well-known/acme-challenge").isEmpty)
+    }
+
+    @Test("revoke: pebble records it with the reason; a second revoke says already revoked")
+    func revoke() throws {
+        let server = try PebbleServer()
+        let dir = try server.certsDirectory()
+        #expect(try Self.acme("issue", ["--host", "mail.example.test", "--http-port", "\(server.httpPort)", "--agree-tos"], server: server, dir: dir).status == 0)
+        let serial = try Self.serial(dir + "/host.cert")
+        #expect(try server.status(serial: serial).status == "Valid")
+        let revoked = try Self.acme("revoke", ["--reason", "keyCompromise"], server: server, dir: dir, serverOptions: false)
+        #expect(revoked.status == 0, "\(revoked.stderr)")
+        let status = try server.status(serial: serial)
+        #expect(status.status == "Revoked")
+        #expect(status.reason == 1)
+        let again = try Self.acme("revoke", [], server: server, dir: dir, serverOptions: false)
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("alreadyRevoked"))
+    }
+
+    @Test("a failing challenge: the CA's reason in one line, exit 1, the certificate in service untouched")
+    func failingChallenge() throws {
+        let server = try PebbleServer()
+        let dir = try server.certsDirectory()
+        #expect(try Self.acme("issue", ["--host", "mail.example.test", "--http-port", "\(server.httpPort)", "--agree-tos"], server: server, dir: dir).status == 0)
+        let before = Self.snapshot(dir, excluding: ["acme/"])
+        // mailtls answers on another port than the one pebble checks: validation fails for real.
+        let wrongPort = try FreePort.find()
+        let failed = try Self.acme("issue", ["--host", "other.example.test", "--http-port", "\(wrongPort)"], server: server, dir: dir)
+        #expect(failed.status == 1)
+        let lines = failed.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(failed.stderr)")
+        #expect(failed.stderr.contains("other.example.test"))
+        #expect(failed.stderr.contains("connection") || failed.stderr.contains("refused"), "\(failed.stderr)")
+        #expect(Self.snapshot(dir, excluding: ["acme/"]) == before)
+    }
+
+    @Test("an unreachable ACME server: one line naming it, exit 1, nothing changed, bounded time")
+    func unreachable() throws {
+        let server = try PebbleServer()
+        let dir = try server.certsDirectory()
+        #expect(try Self.acme("issue", ["--host", "mail.example.test", "--http-port", "\(server.httpPort)", "--agree-tos"], server: server, dir: dir).status == 0)
+        let before = Self.snapshot(dir)
+        let closed = try FreePort.find()
+        let started = Date()
+        let failed = try MailTLSBinary.run(["acme", "issue", "--dir", dir, "--host", "mail.example.test", "--server", "https://127.0.0.1:\(closed)/dir",
+                                           "--ca-bundle", server.tlsCA, "--timeout", "8"])
+        #expect(failed.status == 1)
+        #expect(failed.stderr.split(separator: "\n").count == 1, "\(failed.stderr)")
+        #expect(failed.stderr.contains("127.0.0.1:\(closed)"))
+        #expect(Date().timeIntervalSince(started) < 60)
+        #expect(Self.snapshot(dir) == before)
+    }
+
+    @Test("a server whose HTTPS certificate is not trusted: the message points at --ca-bundle")
+    func untrusted() throws {
+        let server = try PebbleServer()
+        let dir = try server.certsDirectory()
+        let failed = try MailTLSBinary.run(["acme", "account", "--dir", dir, "--server", server.directoryURL, "--agree-tos", "--timeout", "8"])
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("--ca-bundle"), "\(failed.stderr)")
+        #expect(failed.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test("renew with nothing issued yet, and contradictory options: one line, exit 1 or 2")
+    func refusals() throws {
+        let dir = try SafeDirectory.make()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let renew = try MailTLSBinary.run(["acme", "renew", "--dir", dir])
+        #expect(renew.status == 1)
+        #expect(renew.stderr.contains("acme issue"))
+        let noHook = try MailTLSBinary.run(["acme", "issue", "--dir", dir, "--host", "a.example.test", "--challenge", "dns-01"])
+        #expect(noHook.status == 1)
+        #expect(noHook.stderr.contains("--dns-hook"))
+        let badName = try MailTLSBinary.run(["acme", "issue", "--dir", dir, "--host", "not a name"])
+        #expect(badName.status == 1)
+        #expect(badName.stderr.contains("not a name"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+    }
+}
