@@ -8,6 +8,8 @@ struct IssuedChain {
     let leaf: Certificate
     let leafPEM: String
     let issuers: [Certificate]
+    /// Each CA certificate above the leaf, as DER and PEM.
+    let issuerFiles: [(der: [UInt8], pem: String)]
     let issuersPEM: String
 
     init(pem: String, server: String, key: Certificate.PrivateKey, names: [String]) throws {
@@ -33,7 +35,8 @@ struct IssuedChain {
         leaf = first.certificate
         leafPEM = Self.pem(first.der)
         issuers = certificates.dropFirst().map(\.certificate)
-        issuersPEM = certificates.dropFirst().map { Self.pem($0.der) }.joined()
+        issuerFiles = certificates.dropFirst().map { ($0.der, Self.pem($0.der)) }
+        issuersPEM = issuerFiles.map(\.pem).joined()
     }
 
     var serialText: String { leaf.serialNumber.bytes.map { String(format: "%02x", $0) }.joined() }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import MailTLS
 
@@ -22,10 +23,18 @@ enum TrustDeployment {
             try Directories.make(caDirectory)
             // As setup does: the public CAs, so the MTA's client side can verify its peers.
             if FileReading.exists(systemBundle) { _ = try BundleSplit.split(systemBundle, into: caDirectory) }
-            written.append(caDirectory)
+            written.append("\(caDirectory) (the system's CAs, hash-linked)")
         }
-        let added = try BundleAdd.add([layout.chainPath], to: caDirectory)
-        written += added.written
+        // Named by fingerprint, so the same CA is never written twice and a new one (the CA
+        // rotates its intermediates) gets a file of its own beside the old.
+        for issuer in chain.issuerFiles {
+            let fingerprint = SHA256.hash(data: issuer.der).prefix(8).map { String(format: "%02x", $0) }.joined()
+            let path = Paths.join(caDirectory, "acme-issuer-\(fingerprint).pem")
+            if !FileReading.exists(path) {
+                try AtomicFile.write(issuer.pem, to: path, mode: .shared, existing: .refuse)
+                written.append(path)
+            }
+        }
         _ = try Rehash.run(caDirectory, options: RehashOptions(now: Int64(now.timeIntervalSince1970)), dryRun: false)
         return written
     }
