@@ -1,3 +1,5 @@
+import MailTLS
+
 /// Which ACME server to talk to, and how to trust its HTTPS certificate.
 public struct ACMEServer: Sendable, Equatable, Codable {
     public static let letsEncrypt = "https://acme-v02.api.letsencrypt.org/directory"
@@ -18,5 +20,13 @@ public struct ACMEServer: Sendable, Equatable, Codable {
         var rest = Substring(directory)
         if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
         return String(rest.prefix { $0 != "/" })
+    }
+
+    /// Reads `caBundle` now, so a wrong path is reported before anything is made or sent.
+    public func checked() throws -> ACMEServer {
+        if let caBundle, try MaterialFile.load(caBundle).certificates.isEmpty {
+            throw MailTLSError(caBundle, "holds no certificate", remedy: "give --ca-bundle the PEM file of the CA that signed the ACME server's HTTPS certificate")
+        }
+        return self
     }
 }

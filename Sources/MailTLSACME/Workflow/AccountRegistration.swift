@@ -32,6 +32,7 @@ public enum AccountRegistration {
                 throw MailTLSError("--email \(email)", "is not a mail address", remedy: "give the address the CA should write to about expiry, e.g. postmaster@example.org")
             }
         }
+        _ = try options.server.checked()
         try state.ensureDirectory()
         let lock = try DirectoryLock(state.directory)
         defer { lock.release() }

@@ -76,6 +76,8 @@ public enum Issuance {
         }
         if options.keyStem != "host" && !options.force { try FileInstaller.ensureFree(source.certificatePath, kind: "certificate", force: false) }
         let deployHook = options.deployHook.map { HookCommand(command: $0, option: "--deploy-hook") }
+        let solver = try makeSolver(options.challenge, timeout: options.timeout)
+        _ = try options.server.checked()
 
         try state.ensureDirectory()
         let lock = try DirectoryLock(state.directory)
@@ -90,7 +92,6 @@ public enum Issuance {
 
         let (accountKey, keyMade) = try state.loadOrMakeKey()
         let known = try state.account(for: options.server.directory)
-        let solver = try makeSolver(options.challenge, timeout: options.timeout)
         let (chainPEM, accountCreated) = try await ACMESession.with(options.server, key: accountKey, accountURL: known?.url, timeout: options.timeout) { client in
             var created = false
             if known == nil {

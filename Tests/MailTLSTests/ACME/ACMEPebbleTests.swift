@@ -261,6 +261,20 @@ struct ACMEPebbleTests {
         let badName = try MailTLSBinary.run(["acme", "issue", "--dir", dir, "--host", "not a name"])
         #expect(badName.status == 1)
         #expect(badName.stderr.contains("not a name"))
+        let badPort = try MailTLSBinary.run(["acme", "issue", "--dir", dir, "--host", "a.example.test", "--http-port", "70000"])
+        #expect(badPort.status == 1)
+        #expect(badPort.stderr.contains("--http-port 70000"))
+        let noBundle = try MailTLSBinary.run(["acme", "account", "--dir", dir, "--ca-bundle", dir + "/missing.pem", "--agree-tos"])
+        #expect(noBundle.status == 1)
+        #expect(noBundle.stderr.contains("missing.pem"))
+        // Refused before anything was made: no account key, no acme/.
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+
+        try FileManager.default.createDirectory(atPath: dir + "/acme", withIntermediateDirectories: false)
+        try "{ not json".write(toFile: dir + "/acme/renewal.json", atomically: true, encoding: .utf8)
+        let damaged = try MailTLSBinary.run(["acme", "renew", "--dir", dir])
+        #expect(damaged.status == 1)
+        #expect(damaged.stderr.split(separator: "\n").count == 1)
+        #expect(damaged.stderr.contains("renewal.json: is damaged"))
     }
 }
