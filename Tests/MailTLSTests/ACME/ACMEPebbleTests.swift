@@ -153,6 +153,26 @@ struct ACMEPebbleTests {
         }
     }
 
+    @Test("--file new: the certificate is for new.key, and new.* is promoted like mailtls promote")
+    func fileNew() throws {
+        let server = try PebbleServer()
+        let dir = try server.certsDirectory()
+        #expect(try MailTLSBinary.run(["rsa", "--dir", dir]).status == 0)
+        #expect(try MailTLSBinary.run(["rsa", "--dir", dir, "--file", "new", "--algorithm", "ecdsa-p384"]).status == 0)
+        let newKey = try String(contentsOfFile: dir + "/new.key", encoding: .utf8)
+        let oldKey = try String(contentsOfFile: dir + "/host.key", encoding: .utf8)
+        let issued = try Self.acme("issue", ["--host", "mail.example.test", "--http-port", "\(server.httpPort)", "--file", "new", "--agree-tos"], server: server, dir: dir)
+        #expect(issued.status == 0, "\(issued.stdout)\(issued.stderr)")
+        #expect(try String(contentsOfFile: dir + "/host.key", encoding: .utf8) == newKey)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/new.key"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/new.cert"))
+        let backups = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("host.key.") }
+        #expect(backups.count == 1)
+        if let backup = backups.first { #expect(try String(contentsOfFile: dir + "/" + backup, encoding: .utf8) == oldKey) }
+        let certKey = try OpenSSL.expectSuccess(["x509", "-in", dir + "/host.cert", "-noout", "-pubkey"])
+        #expect(certKey == (try OpenSSL.expectSuccess(["pkey", "-in", dir + "/host.key", "-pubout"])))
+    }
+
     @Test("dns-01 through the hook: TXT record set in the DNS pebble asks, then cleared")
     func dns01() throws {
         let server = try PebbleServer()
