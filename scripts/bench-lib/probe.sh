@@ -21,22 +21,37 @@ bench_probe() {
         --ca "$work/certs/cacert.pem" --servername mail.example.org --json >/dev/null 2>&1
     read -r t_ours rss < "$work/time"
     t_loop=$(bl_elapsed bash -c 'while read -r t; do echo QUIT | openssl s_client -starttls smtp -connect "$t" -brief >/dev/null 2>&1; done < "$1"' _ "$work/targets")
-    kill "$serve_pid"; wait "$serve_pid" 2>/dev/null
+    kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
 
-    # The handshake limit: openssl s_server with the same key, s_time for 10 s of new sessions.
-    local sport limit
+    # The handshake limit: openssl s_server with the same key, and three `s_time -new` clients
+    # at once for 10 s (one client alone leaves the server idle while it computes; three
+    # saturate both cores, as the probe's 50 concurrent sessions do). The rate is connections
+    # per wall-clock second. s_time's own "connections/user sec" is not a limit: it divides
+    # by the client's user CPU only, leaving out the kernel, the server and all waiting, and
+    # is 2-3x the rate any client reaches.
+    local sport limit clients=3 start end total=0 c stime_pids=()
     sport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    openssl s_server -accept "127.0.0.1:$sport" -key "$work/certs/host.key" -cert "$work/certs/host.cert" -quiet -naccept 100000 >/dev/null 2>&1 &
+    openssl s_server -accept "127.0.0.1:$sport" -key "$work/certs/host.key" -cert "$work/certs/host.cert" -quiet -naccept 1000000 >/dev/null 2>&1 &
     sserver_pid=$!
     sleep 0.5
-    limit=$(openssl s_time -connect "127.0.0.1:$sport" -new -time 10 2>/dev/null | awk '/connections in [0-9.]+s/ {for (i=1;i<=NF;i++) if ($i ~ /connections\/user/) {} } /connections in/ {print $1/$4; exit}')
-    kill "$sserver_pid"; wait "$sserver_pid" 2>/dev/null
+    start=$(date +%s.%N)
+    for c in $(seq 1 "$clients"); do
+        openssl s_time -connect "127.0.0.1:$sport" -new -time 10 > "$work/stime.$c" 2>/dev/null &
+        stime_pids+=($!)
+    done
+    wait "${stime_pids[@]}" 2>/dev/null || true
+    end=$(date +%s.%N)
+    for c in $(seq 1 "$clients"); do
+        total=$(( total + $(awk '/connections in [0-9]+ real seconds/ {print $1; exit}' "$work/stime.$c") ))
+    done
+    limit=$(echo "$total / ($end - $start)" | bc -l)
+    kill "$sserver_pid"; wait "$sserver_pid" 2>/dev/null || true
     rm -rf "$work"
 
     local ours_rate loop_rate
     ours_rate=$(echo "$n / $t_ours" | bc -l)
     loop_rate=$(echo "$n / $t_loop" | bc -l)
     printf '%-28s %6s  mailtls %8.1f/s  %-28s %8.1f/s  ratio %.1f\n' "probe (STARTTLS, c=$concurrency)" "$n" "$ours_rate" "openssl s_client loop" "$loop_rate" "$(echo "$ours_rate / $loop_rate" | bc -l)"
-    printf '%-28s %6s  mailtls %8.1f/s  %-28s %8.1f/s  ratio %.2f\n' "probe vs handshake limit" "$n" "$ours_rate" "openssl s_time (TLS only)" "${limit:-0}" "$(echo "$ours_rate / ${limit:-1}" | bc -l)"
+    printf '%-28s %6s  mailtls %8.1f/s  %-28s %8.1f/s  ratio %.2f\n' "probe vs handshake limit" "$n" "$ours_rate" "3x openssl s_time, wall" "${limit:-0}" "$(echo "$ours_rate / ${limit:-1}" | bc -l)"
     printf '%-28s %6s  peak RSS %s KiB\n' "probe memory" "$n" "$rss"
 }
