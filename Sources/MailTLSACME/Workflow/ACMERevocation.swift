@@ -21,6 +21,6 @@ public enum ACMERevocation {
             if reason != .unspecified { payload["reason"] = reason.code }
             _ = try await client.post(directory.revokeCert, payload: AccountRegistration.json(payload))
         }
-        return (certificate.serialNumber.bytes.map { String(format: "%02x", $0) }.joined(), server.host)
+        return (Hex.lower(Array(certificate.serialNumber.bytes)), server.host)
     }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import MailTLS
-import SwiftASN1
 import X509
 
 /// `mailtls acme issue` and the work of `acme renew`: a certificate from an ACME CA for the
@@ -87,8 +86,7 @@ public enum Issuance {
         let key = try serverKey(options, target: target, source: source, pending: pending, now: now)
         let csr = try RequestMaker.make(subject: Subject(fields: [.init(.commonName, names[0])]),
                                         altNames: try SubjectAltNames(parsing: names.map { "DNS:\($0)" }), key: key)
-        var serializer = DER.Serializer()
-        try serializer.serialize(csr)
+        let csrDER = try Encoding.der(csr)
 
         let (accountKey, keyMade) = try state.loadOrMakeKey()
         let known = try state.account(for: options.server.directory)
@@ -100,7 +98,7 @@ public enum Issuance {
                 progress("registered account with \(options.server.host)")
             }
             let flow = OrderFlow(client: client, solver: solver, key: accountKey, progress: progress)
-            return (try await flow.certificateChain(names: names, csrDER: serializer.serializedBytes), created)
+            return (try await flow.certificateChain(names: names, csrDER: csrDER), created)
         }
 
         let chain = try IssuedChain(pem: chainPEM, server: options.server.host, key: key, names: names)

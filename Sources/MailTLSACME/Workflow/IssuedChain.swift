@@ -39,18 +39,10 @@ struct IssuedChain {
         issuersPEM = issuerFiles.map(\.pem).joined()
     }
 
-    var serialText: String { leaf.serialNumber.bytes.map { String(format: "%02x", $0) }.joined() }
+    var serialText: String { Hex.lower(Array(leaf.serialNumber.bytes)) }
 
     private static func pem(_ der: [UInt8]) -> String {
-        var text = "-----BEGIN CERTIFICATE-----\n"
-        let body = Data(der).base64EncodedString()
-        var index = body.startIndex
-        while index < body.endIndex {
-            let end = body.index(index, offsetBy: 64, limitedBy: body.endIndex) ?? body.endIndex
-            text += body[index..<end] + "\n"
-            index = end
-        }
-        return text + "-----END CERTIFICATE-----\n"
+        PEMScanner.encode(der, label: "CERTIFICATE")
     }
 
     /// host.cert (the leaf), chain.pem (the CAs above it), fullchain.pem (both), by `layout`'s names.

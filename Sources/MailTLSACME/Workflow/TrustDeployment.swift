@@ -28,7 +28,7 @@ enum TrustDeployment {
         // Named by fingerprint, so the same CA is never written twice and a new one (the CA
         // rotates its intermediates) gets a file of its own beside the old.
         for issuer in chain.issuerFiles {
-            let fingerprint = SHA256.hash(data: issuer.der).prefix(8).map { String(format: "%02x", $0) }.joined()
+            let fingerprint = Hex.lower(Array(SHA256.hash(data: issuer.der).prefix(8)))
             let path = Paths.join(caDirectory, "acme-issuer-\(fingerprint).pem")
             if !FileReading.exists(path) {
                 try AtomicFile.write(issuer.pem, to: path, mode: .shared, existing: .refuse)
