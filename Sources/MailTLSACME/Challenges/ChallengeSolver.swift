@@ -21,8 +21,10 @@ public enum ChallengeMethod: Sendable, Equatable, Codable {
     case standalone(port: Int)
     /// http-01, by writing the token under a web server's document root.
     case webroot(String)
-    /// dns-01, by running a command that sets (and later clears) the TXT record.
-    case dnsHook(command: String, propagationSeconds: Int)
+    /// dns-01, by running a command that sets (and later clears) the TXT record, then
+    /// waiting up to `waitSeconds` for the record to be visible at `checkServer` (nil: the
+    /// system's resolver); 0 skips the check.
+    case dnsHook(command: String, waitSeconds: Int, checkServer: DNSServerAddress?)
 
     public var challengeType: String {
         switch self {

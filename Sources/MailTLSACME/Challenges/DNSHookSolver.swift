@@ -6,13 +6,16 @@ import MailTLS
 /// provider's API). It is run as `CMD set _acme-challenge.NAME. VALUE` before the CA looks
 /// and `CMD clear _acme-challenge.NAME. VALUE` afterwards, with the same facts in
 /// `MAILTLS_ACME_ACTION`, `MAILTLS_ACME_DOMAIN`, `MAILTLS_ACME_RECORD` and `MAILTLS_ACME_VALUE`.
-/// The command should return once the record is published; `propagationSeconds` adds a
-/// wait for secondaries that lag.
+/// Then mailtls asks a DNS server every two seconds until the value is there (up to
+/// `waitSeconds`), so the CA is not sent to look before the zone has it: a CA that finds the
+/// record missing fails the order, and its failures count against rate limits.
 struct DNSHookSolver: ChallengeSolver {
     let type = "dns-01"
     let hook: HookCommand
-    let propagationSeconds: Int
+    let waitSeconds: Int
+    let checkServer: DNSServerAddress?
     let timeout: Double
+    let progress: @Sendable (String) -> Void
 
     /// The TXT value: base64url(SHA-256(key authorization)) (RFC 8555 §8.4).
     static func txtValue(keyAuthorization: String) -> String {
@@ -34,7 +37,24 @@ struct DNSHookSolver: ChallengeSolver {
 
     func prepare(name: String, token: String, keyAuthorization: String) async throws {
         try await call("set", name: name, keyAuthorization: keyAuthorization)
-        if propagationSeconds > 0 { try await Task.sleep(nanoseconds: UInt64(propagationSeconds) * 1_000_000_000) }
+        guard waitSeconds > 0 else { return }
+        let record = Self.recordName(for: name), value = Self.txtValue(keyAuthorization: keyAuthorization)
+        guard let server = checkServer ?? DNSServerAddress.system() else {
+            progress("\(record): no DNS server to check at (no --dns-server, no nameserver in /etc/resolv.conf); asking the CA now")
+            return
+        }
+        let deadline = Date().addingTimeInterval(Double(waitSeconds))
+        while true {
+            if DNSTXTLookup.values(of: record, at: server)?.contains(value) == true {
+                progress("\(record): TXT record visible at \(server)")
+                return
+            }
+            guard Date() < deadline else {
+                progress("\(record): TXT record still not visible at \(server) after \(waitSeconds) s; asking the CA anyway")
+                return
+            }
+            try await Task.sleep(nanoseconds: 2_000_000_000)
+        }
     }
 
     func cleanUp(name: String, token: String, keyAuthorization: String) async {

@@ -75,7 +75,7 @@ public enum Issuance {
         }
         if options.keyStem != "host" && !options.force { try FileInstaller.ensureFree(source.certificatePath, kind: "certificate", force: false) }
         let deployHook = options.deployHook.map { HookCommand(command: $0, option: "--deploy-hook") }
-        let solver = try makeSolver(options.challenge, timeout: options.timeout)
+        let solver = try makeSolver(options.challenge, timeout: options.timeout, progress: progress)
         _ = try options.server.checked()
 
         try state.ensureDirectory()
@@ -181,7 +181,7 @@ public enum Issuance {
         }
     }
 
-    static func makeSolver(_ method: ChallengeMethod, timeout: Double) throws -> any ChallengeSolver {
+    static func makeSolver(_ method: ChallengeMethod, timeout: Double, progress: @escaping @Sendable (String) -> Void) throws -> any ChallengeSolver {
         switch method {
         case .standalone(let port):
             guard (1...65535).contains(port) else {
@@ -190,8 +190,9 @@ public enum Issuance {
             return HTTP01Responder(port: port)
         case .webroot(let directory):
             return WebrootSolver(webroot: directory)
-        case .dnsHook(let command, let propagation):
-            return DNSHookSolver(hook: HookCommand(command: command, option: "--dns-hook"), propagationSeconds: propagation, timeout: min(timeout, 300))
+        case .dnsHook(let command, let waitSeconds, let checkServer):
+            return DNSHookSolver(hook: HookCommand(command: command, option: "--dns-hook"), waitSeconds: waitSeconds,
+                                 checkServer: checkServer, timeout: min(timeout, 300), progress: progress)
         }
     }
 }

@@ -179,14 +179,33 @@ struct ACMEPebbleTests {
         let dir = try server.certsDirectory()
         let log = server.directory + "/dns-hook.log"
         let hook = try server.writeDNSHook(log: log)
-        let issued = try Self.acme("issue", ["--host", "mx2.example.test", "--challenge", "dns-01", "--dns-hook", hook, "--agree-tos"], server: server, dir: dir)
+        let issued = try Self.acme("issue", ["--host", "mx2.example.test", "--challenge", "dns-01", "--dns-hook", hook, "--agree-tos",
+                                             "--dns-server", "127.0.0.1:\(server.dnsPort)", "-v"], server: server, dir: dir)
         #expect(issued.status == 0, "\(issued.stdout)\(issued.stderr)")
+        // mailtls asked the DNS pebble uses, and saw the record before telling the CA to look.
+        #expect(issued.stdout.contains("_acme-challenge.mx2.example.test.: TXT record visible at 127.0.0.1:\(server.dnsPort)"), "\(issued.stdout)")
         let calls = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
         #expect(calls.count == 2)
         #expect(calls.first?.hasPrefix("set _acme-challenge.mx2.example.test. ") == true)
         #expect(calls.first?.hasSuffix("env=set,mx2.example.test") == true)
         #expect(calls.last?.hasPrefix("clear _acme-challenge.mx2.example.test. ") == true)
         #expect(try OpenSSL.expectSuccess(["x509", "-in", dir + "/host.cert", "-noout", "-ext", "subjectAltName"]).contains("DNS:mx2.example.test"))
+    }
+
+    @Test("dns-01 with a hook that sets nothing: mailtls waits --dns-wait, then the CA's reason in one line")
+    func dns01Missing() throws {
+        let server = try PebbleServer()
+        let dir = try server.certsDirectory()
+        let hook = server.directory + "/lazy-hook.sh"
+        try "#!/bin/sh\nexit 0\n".write(toFile: hook, atomically: true, encoding: .utf8)
+        chmod(hook, 0o755)
+        let failed = try Self.acme("issue", ["--host", "mx5.example.test", "--challenge", "dns-01", "--dns-hook", hook, "--agree-tos",
+                                             "--dns-server", "127.0.0.1:\(server.dnsPort)", "--dns-wait", "2", "-v"], server: server, dir: dir)
+        #expect(failed.status == 1)
+        #expect(failed.stdout.contains("still not visible at 127.0.0.1:\(server.dnsPort) after 2 s"), "\(failed.stdout)")
+        #expect(failed.stderr.split(separator: "\n").count == 1)
+        #expect(failed.stderr.contains("mx5.example.test") && failed.stderr.contains("TXT"), "\(failed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/host.cert"))
     }
 
     @Test("webroot: the token is written for an existing web server and removed afterwards")

@@ -15,7 +15,9 @@ struct ACMEIssueCommand: AsyncParsableCommand {
 
         The dns hook is run as `CMD set|clear _acme-challenge.NAME. VALUE` (also in
         MAILTLS_ACME_ACTION, _DOMAIN, _RECORD, _VALUE) and should return once the record is
-        published. The deploy hook gets MAILTLS_CERT, _KEY, _CHAIN, _FULLCHAIN, _DIR, _NAMES.
+        published; mailtls then checks every 2 s, up to --dns-wait seconds, that the record is
+        visible at --dns-server (best: a name server of the zone) or the system's resolver.
+        The deploy hook gets MAILTLS_CERT, _KEY, _CHAIN, _FULLCHAIN, _DIR, _NAMES.
 
         Examples:
           mailtls acme issue --dir /etc/mail/certs --host mail.example.org --agree-tos
@@ -31,7 +33,8 @@ struct ACMEIssueCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The port mailtls answers http-01 on.") var httpPort: Int = 80
     @Option(name: .long, help: "Write the http-01 token under this document root instead.") var webroot: String?
     @Option(name: .long, help: "The command that sets/clears the dns-01 TXT record.") var dnsHook: String?
-    @Option(name: .long, help: "Seconds to wait after the dns hook, for slow secondaries.") var dnsWait: Int = 0
+    @Option(name: .long, help: "Seconds to wait for the TXT record to be visible after the dns hook (0: do not check).") var dnsWait: Int = 120
+    @Option(name: .long, help: "The DNS server to check the TXT record at, IP[:PORT] (default: the system's resolver).") var dnsServer: String?
     @Option(name: .long, help: "Use this stem's key: new uses new.key (then new.* is promoted).") var file: String = "host"
     @Flag(name: .long, help: "Make a new key on purpose (publish its TLSA record first when you use DANE).") var rekey = false
     @OptionGroup var keyGeneration: KeyGenerationOptions
@@ -45,7 +48,7 @@ struct ACMEIssueCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailuresAsync {
             let server = try self.server.resolved
-            let method = try ChallengeChoice.method(challenge: challenge, httpPort: httpPort, webroot: webroot, dnsHook: dnsHook, dnsWait: dnsWait)
+            let method = try ChallengeChoice.method(challenge: challenge, httpPort: httpPort, webroot: webroot, dnsHook: dnsHook, dnsWait: dnsWait, dnsServer: dnsServer)
             let options = Issuance.Options(
                 certsDirectory: dir, names: host.isEmpty ? [HostName.fullyQualified()] : host, challenge: method,
                 keyStem: file, rekey: rekey, keyOptions: keyGeneration.keyOptions, server: server, email: email,
@@ -59,10 +62,12 @@ struct ACMEIssueCommand: AsyncParsableCommand {
 
 /// The challenge options, checked against each other.
 enum ChallengeChoice {
-    static func method(challenge: String, httpPort: Int, webroot: String?, dnsHook: String?, dnsWait: Int) throws -> ChallengeMethod {
+    static func method(challenge: String, httpPort: Int, webroot: String?, dnsHook: String?, dnsWait: Int, dnsServer: String?) throws -> ChallengeMethod {
         switch challenge {
         case "http-01":
-            if dnsHook != nil { throw MailTLSError("--dns-hook", "applies to dns-01 only", remedy: "add --challenge dns-01") }
+            if dnsHook != nil || dnsServer != nil {
+                throw MailTLSError(dnsHook != nil ? "--dns-hook" : "--dns-server", "applies to dns-01 only", remedy: "add --challenge dns-01")
+            }
             return webroot.map { .webroot($0) } ?? .standalone(port: httpPort)
         case "dns-01":
             guard let dnsHook else {
@@ -70,7 +75,7 @@ enum ChallengeChoice {
             }
             if webroot != nil { throw MailTLSError("--webroot", "applies to http-01 only", remedy: "leave it out with dns-01") }
             guard (0...3600).contains(dnsWait) else { throw MailTLSError("--dns-wait \(dnsWait)", "is out of range", remedy: "use 0 to 3600 seconds") }
-            return .dnsHook(command: dnsHook, propagationSeconds: dnsWait)
+            return .dnsHook(command: dnsHook, waitSeconds: dnsWait, checkServer: try dnsServer.map(DNSServerAddress.init(parsing:)))
         default:
             throw MailTLSError("--challenge \(challenge)", "is not a challenge mailtls answers", remedy: "use http-01 or dns-01")
         }
