@@ -105,6 +105,10 @@ public enum Issuance {
         let promotion: Promotion.Result
         let deployTime = promotionTime(chain.leaf.notValidBefore)
         do {
+            if options.keyStem != "host" && options.force {
+                // --force replaces a waiting new.cert, but keeps it as a dated backup, as everywhere.
+                _ = try AtomicFile.backUp(source.certificatePath, stamp: UTCTimestamp.compact(now))
+            }
             try chain.write(to: source)
             promotion = try Promotion.run(from: source, to: target, now: deployTime).result
         } catch {
