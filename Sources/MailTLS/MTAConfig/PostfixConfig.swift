@@ -58,12 +58,26 @@ public enum PostfixConfig {
         return (value("\(prefix)_tls_key_file") ?? certificate, certificate)
     }
 
+    /// Bounds on expansion. Real values are paths and host names with a few references; without
+    /// a bound, parameters that refer to each other (or to themselves) many times over took
+    /// exponential time and memory (`tls_dir = $tls_dir $tls_dir …`: found by fuzzing, input in
+    /// Fuzz/regressions/FuzzPostfix/). Past either bound the rest of the value is dropped.
+    static let maxExpansion = 4096
+    static let maxReferences = 256
+
     /// Expands `$name` and `${name}` from the file's parameters and Postfix's defaults.
-    static func expand(_ text: String, _ parameters: [String: String], depth: Int = 0) -> String {
+    static func expand(_ text: String, _ parameters: [String: String]) -> String {
+        var references = maxReferences
+        let out = expand(text, parameters, depth: 0, references: &references)
+        return out.utf8.count <= maxExpansion ? out : String(out.prefix(maxExpansion))
+    }
+
+    private static func expand(_ text: String, _ parameters: [String: String], depth: Int,
+                               references: inout Int) -> String {
         guard depth < 8, text.contains("$") else { return text }
         var out = ""
         var chars = Substring(text)
-        while let first = chars.first {
+        while let first = chars.first, out.utf8.count <= maxExpansion {
             chars = chars.dropFirst()
             guard first == "$" else { out.append(first); continue }
             var name = ""
@@ -76,7 +90,9 @@ public enum PostfixConfig {
                 name = String(chars.prefix { $0.isLetter || $0.isNumber || $0 == "_" })
                 chars = chars.dropFirst(name.count)
             }
-            out += expand(parameters[name] ?? defaults[name] ?? "", parameters, depth: depth + 1)
+            guard references > 0 else { break }
+            references -= 1
+            out += expand(parameters[name] ?? defaults[name] ?? "", parameters, depth: depth + 1, references: &references)
         }
         return out
     }

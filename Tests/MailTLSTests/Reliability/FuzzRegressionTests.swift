@@ -75,5 +75,19 @@ extension Reliability {
             let result = try MailTLSBinary.run(["check", "--config", "sendmail.mc"], in: dir.path)
             #expect(result.status == 1)
         }
+
+        /// Found by the long fuzz run of session 2 (FuzzPostfix: 40 s and gigabytes for one input).
+        @Test("regression: main.cf parameters that refer to themselves many times over expand in bounded time")
+        func postfixExpansionBomb() throws {
+            let text = "tls_dir = " + Array(repeating: "$tls_dir", count: 10).joined(separator: " ")
+                + "\nsmtpd_tls_cert_file = $tls_dir/host.cert\n"
+            let started = Date()
+            let files = PostfixConfig.parse(text, source: "main.cf")
+            #expect(Date().timeIntervalSince(started) < 2)
+            #expect((files.serverCertificate?.count ?? 0) <= PostfixConfig.maxExpansion)
+            // Ordinary references still expand.
+            let plain = PostfixConfig.parse("tls_dir = /etc/postfix/tls\nsmtpd_tls_cert_file = ${tls_dir}/host.cert\n", source: "main.cf")
+            #expect(plain.serverCertificate == "/etc/postfix/tls/host.cert")
+        }
     }
 }
