@@ -180,8 +180,10 @@ public enum Issuance {
                 throw MailTLSError(pending.directory, "cannot be made: \(String(cString: strerror(errno)))", remedy: "check the permissions of its parent")
             }
         }
-        for path in [pending.keyPath, pending.certificatePath, pending.chainPath, pending.fullChainPath, pending.requestPath] {
-            unlink(path)
+        // Everything in it, temp files of a killed write included (a run only ever writes here
+        // under the acme/ lock, so nothing in it belongs to anyone else).
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: pending.directory)) ?? [] {
+            unlink(Paths.join(pending.directory, name))
         }
     }
 

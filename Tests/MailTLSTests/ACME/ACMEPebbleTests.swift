@@ -7,8 +7,19 @@ import Testing
 @Suite("ACME against pebble", .serialized, .enabled(if: PebbleServer.shouldRun))
 struct ACMEPebbleTests {
     /// Runs `mailtls acme VERB …` with the server options and the certs directory.
-    static func acme(_ verb: String, _ arguments: [String], server: PebbleServer, dir: String, serverOptions: Bool = true) throws -> RunResult {
-        try MailTLSBinary.run(["acme", verb, "--dir", dir] + arguments + (serverOptions ? server.serverArguments : []))
+    static func acme(_ verb: String, _ arguments: [String], server: PebbleServer, dir: String, serverOptions: Bool = true) async throws -> RunResult {
+        let all = ["acme", verb, "--dir", dir] + arguments + (serverOptions ? server.serverArguments : [])
+        return try await mailtls(all)
+    }
+
+    /// The mailtls binary, run off the cooperative pool (see `offPool`).
+    static func mailtls(_ arguments: [String]) async throws -> RunResult {
+        try await offPool { try MailTLSBinary.run(arguments) }
+    }
+
+    /// A pebble started off the cooperative pool.
+    static func pebble(nonceRejectPercent: Int = 5, validityDays: Int? = nil) async throws -> PebbleServer {
+        try await offPool { try PebbleServer(nonceRejectPercent: nonceRejectPercent, validityDays: validityDays) }
     }
 
     /// The TLSA 3 1 1 value of a certificate, as openssl computes it.
@@ -43,15 +54,15 @@ struct ACMEPebbleTests {
     }
 
     @Test("account needs --agree-tos, then is created once and found again")
-    func account() throws {
-        let server = try PebbleServer()
+    func account() async throws {
+        let server = try await Self.pebble()
         let dir = try server.certsDirectory()
-        let refused = try Self.acme("account", ["--email", "postmaster@example.test"], server: server, dir: dir)
+        let refused = try await Self.acme("account", ["--email", "postmaster@example.test"], server: server, dir: dir)
         #expect(refused.status == 1)
         #expect(refused.stderr.split(separator: "\n").count == 1)
         #expect(refused.stderr.contains("--agree-tos"))
 
-        let created = try Self.acme("account", ["--email", "postmaster@example.test", "--agree-tos"], server: server, dir: dir)
+        let created = try await Self.acme("account", ["--email", "postmaster@example.test", "--agree-tos"], server: server, dir: dir)
         #expect(created.status == 0, "\(created.stderr)")
         #expect(created.stdout.contains("created account at 127.0.0.1:\(server.acmePort): https://127.0.0.1:\(server.acmePort)/my-account/"))
         #expect(Self.mode(dir + "/acme") == 0o700)
@@ -60,7 +71,7 @@ struct ACMEPebbleTests {
         let key = try OpenSSL.expectSuccess(["pkey", "-in", dir + "/acme/account.key", "-noout", "-text"])
         #expect(key.contains("P-256"))
 
-        let again = try Self.acme("account", [], server: server, dir: dir)
+        let again = try await Self.acme("account", [], server: server, dir: dir)
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stdout.contains("existing account"))
         // The same account URL both times (the first line of each run ends with it).
@@ -70,11 +81,11 @@ struct ACMEPebbleTests {
     }
 
     @Test("issue with http-01 answered by mailtls: chain verifies to pebble's root, Sendmail's files in place, deploy hook runs")
-    func issueHTTP01() throws {
-        let server = try PebbleServer(nonceRejectPercent: 50)
+    func issueHTTP01() async throws {
+        let server = try await Self.pebble(nonceRejectPercent: 50)
         let dir = try server.certsDirectory()
         let hookOut = server.directory + "/hook.out"
-        let issued = try Self.acme("issue", ["--host", "mail.example.test", "--host", "MX.example.test", "--http-port", "\(server.httpPort)",
+        let issued = try await Self.acme("issue", ["--host", "mail.example.test", "--host", "MX.example.test", "--http-port", "\(server.httpPort)",
                                              "--agree-tos", "--email", "postmaster@example.test",
                                              "--deploy-hook", "echo \"$MAILTLS_CERT $MAILTLS_NAMES\" > \(hookOut)"],
                                   server: server, dir: dir)
@@ -108,21 +119,21 @@ struct ACMEPebbleTests {
     }
 
     @Test("renew: nothing before it is due; when due, same key (TLSA 3 1 1 unchanged), new serial, dated backup")
-    func renewKeepsKey() throws {
-        let server = try PebbleServer(validityDays: 20)
+    func renewKeepsKey() async throws {
+        let server = try await Self.pebble(validityDays: 20)
         let dir = try server.certsDirectory()
-        let issued = try Self.acme("issue", ["--host", "mail.example.test", "--http-port", "\(server.httpPort)", "--agree-tos"], server: server, dir: dir)
+        let issued = try await Self.acme("issue", ["--host", "mail.example.test", "--http-port", "\(server.httpPort)", "--agree-tos"], server: server, dir: dir)
         #expect(issued.status == 0, "\(issued.stdout)\(issued.stderr)")
         let tlsaBefore = try Self.tlsa311(dir + "/host.cert"), serialBefore = try Self.serial(dir + "/host.cert")
         let before = Self.snapshot(dir)
 
-        let notDue = try Self.acme("renew", ["--days", "7"], server: server, dir: dir, serverOptions: false)
+        let notDue = try await Self.acme("renew", ["--days", "7"], server: server, dir: dir, serverOptions: false)
         #expect(notDue.status == 0, "\(notDue.stderr)")
         #expect(notDue.stdout.split(separator: "\n").count == 1)
         #expect(notDue.stdout.contains("not due"))
         #expect(Self.snapshot(dir) == before)
 
-        let renewed = try Self.acme("renew", ["--days", "30"], server: server, dir: dir, serverOptions: false)
+        let renewed = try await Self.acme("renew", ["--days", "30"], server: server, dir: dir, serverOptions: false)
         #expect(renewed.status == 0, "\(renewed.stdout)\(renewed.stderr)")
         #expect(try Self.tlsa311(dir + "/host.cert") == tlsaBefore)
         #expect(try Self.serial(dir + "/host.cert") != serialBefore)
@@ -133,13 +144,13 @@ struct ACMEPebbleTests {
     }
 
     @Test("--rekey: a new key replaces host.key (the old one kept, 0600), the TLSA value changes")
-    func rekey() throws {
-        let server = try PebbleServer()
+    func rekey() async throws {
+        let server = try await Self.pebble()
         let dir = try server.certsDirectory()
-        #expect(try Self.acme("issue", ["--host", "mail.example.test", "--http-port", "\(server.httpPort)", "--agree-tos"], server: server, dir: dir).status == 0)
+        #expect(try await Self.acme("issue", ["--host", "mail.example.test", "--http-port", "\(server.httpPort)", "--agree-tos"], server: server, dir: dir).status == 0)
         let tlsaBefore = try Self.tlsa311(dir + "/host.cert")
         let keyBefore = try String(contentsOfFile: dir + "/host.key", encoding: .utf8)
-        let rekeyed = try Self.acme("issue", ["--host", "mail.example.test", "--http-port", "\(server.httpPort)", "--rekey", "--algorithm", "ecdsa-p256"], server: server, dir: dir)
+        let rekeyed = try await Self.acme("issue", ["--host", "mail.example.test", "--http-port", "\(server.httpPort)", "--rekey", "--algorithm", "ecdsa-p256"], server: server, dir: dir)
         #expect(rekeyed.status == 0, "\(rekeyed.stdout)\(rekeyed.stderr)")
         #expect(rekeyed.stdout.contains("new key"))
         #expect(try Self.tlsa311(dir + "/host.cert") != tlsaBefore)
@@ -154,14 +165,14 @@ struct ACMEPebbleTests {
     }
 
     @Test("--file new: the certificate is for new.key, and new.* is promoted like mailtls promote")
-    func fileNew() throws {
-        let server = try PebbleServer()
+    func fileNew() async throws {
+        let server = try await Self.pebble()
         let dir = try server.certsDirectory()
-        #expect(try MailTLSBinary.run(["rsa", "--dir", dir]).status == 0)
-        #expect(try MailTLSBinary.run(["rsa", "--dir", dir, "--file", "new", "--algorithm", "ecdsa-p384"]).status == 0)
+        #expect(try await Self.mailtls(["rsa", "--dir", dir]).status == 0)
+        #expect(try await Self.mailtls(["rsa", "--dir", dir, "--file", "new", "--algorithm", "ecdsa-p384"]).status == 0)
         let newKey = try String(contentsOfFile: dir + "/new.key", encoding: .utf8)
         let oldKey = try String(contentsOfFile: dir + "/host.key", encoding: .utf8)
-        let issued = try Self.acme("issue", ["--host", "mail.example.test", "--http-port", "\(server.httpPort)", "--file", "new", "--agree-tos"], server: server, dir: dir)
+        let issued = try await Self.acme("issue", ["--host", "mail.example.test", "--http-port", "\(server.httpPort)", "--file", "new", "--agree-tos"], server: server, dir: dir)
         #expect(issued.status == 0, "\(issued.stdout)\(issued.stderr)")
         #expect(try String(contentsOfFile: dir + "/host.key", encoding: .utf8) == newKey)
         #expect(!FileManager.default.fileExists(atPath: dir + "/new.key"))
@@ -174,12 +185,12 @@ struct ACMEPebbleTests {
     }
 
     @Test("dns-01 through the hook: TXT record set in the DNS pebble asks, then cleared")
-    func dns01() throws {
-        let server = try PebbleServer()
+    func dns01() async throws {
+        let server = try await Self.pebble()
         let dir = try server.certsDirectory()
         let log = server.directory + "/dns-hook.log"
         let hook = try server.writeDNSHook(log: log)
-        let issued = try Self.acme("issue", ["--host", "mx2.example.test", "--challenge", "dns-01", "--dns-hook", hook, "--agree-tos",
+        let issued = try await Self.acme("issue", ["--host", "mx2.example.test", "--challenge", "dns-01", "--dns-hook", hook, "--agree-tos",
                                              "--dns-server", "127.0.0.1:\(server.dnsPort)", "-v"], server: server, dir: dir)
         #expect(issued.status == 0, "\(issued.stdout)\(issued.stderr)")
         // mailtls asked the DNS pebble uses, and saw the record before telling the CA to look.
@@ -193,13 +204,13 @@ struct ACMEPebbleTests {
     }
 
     @Test("dns-01 with a hook that sets nothing: mailtls waits --dns-wait, then the CA's reason in one line")
-    func dns01Missing() throws {
-        let server = try PebbleServer()
+    func dns01Missing() async throws {
+        let server = try await Self.pebble()
         let dir = try server.certsDirectory()
         let hook = server.directory + "/lazy-hook.sh"
         try "#!/bin/sh\nexit 0\n".write(toFile: hook, atomically: true, encoding: .utf8)
         chmod(hook, 0o755)
-        let failed = try Self.acme("issue", ["--host", "mx5.example.test", "--challenge", "dns-01", "--dns-hook", hook, "--agree-tos",
+        let failed = try await Self.acme("issue", ["--host", "mx5.example.test", "--challenge", "dns-01", "--dns-hook", hook, "--agree-tos",
                                              "--dns-server", "127.0.0.1:\(server.dnsPort)", "--dns-wait", "2", "-v"], server: server, dir: dir)
         #expect(failed.status == 1)
         #expect(failed.stdout.contains("still not visible at 127.0.0.1:\(server.dnsPort) after 2 s"), "\(failed.stdout)")
@@ -209,8 +220,8 @@ struct ACMEPebbleTests {
     }
 
     @Test("webroot: the token is written for an existing web server and removed afterwards")
-    func webroot() throws {
-        let server = try PebbleServer()
+    func webroot() async throws {
+        let server = try await Self.pebble()
         let dir = try server.certsDirectory()
         let webroot = try server.certsDirectory("www")
         // The "existing web server": Python's, serving the webroot on the port pebble validates.
@@ -221,37 +232,37 @@ struct ACMEPebbleTests {
         defer { stopDaemon(&web) }
         let deadline = Date().addingTimeInterval(10)
         while !SMTPClient.canConnect(port: server.httpPort) && Date() < deadline { usleep(50_000) }
-        let issued = try Self.acme("issue", ["--host", "www.example.test", "--webroot", webroot, "--agree-tos"], server: server, dir: dir)
+        let issued = try await Self.acme("issue", ["--host", "www.example.test", "--webroot", webroot, "--agree-tos"], server: server, dir: dir)
         #expect(issued.status == 0, "\(issued.stdout)\(issued.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: webroot + "/.well-known/acme-challenge").isEmpty)
     }
 
     @Test("revoke: pebble records it with the reason; a second revoke says already revoked")
-    func revoke() throws {
-        let server = try PebbleServer()
+    func revoke() async throws {
+        let server = try await Self.pebble()
         let dir = try server.certsDirectory()
-        #expect(try Self.acme("issue", ["--host", "mail.example.test", "--http-port", "\(server.httpPort)", "--agree-tos"], server: server, dir: dir).status == 0)
+        #expect(try await Self.acme("issue", ["--host", "mail.example.test", "--http-port", "\(server.httpPort)", "--agree-tos"], server: server, dir: dir).status == 0)
         let serial = try Self.serial(dir + "/host.cert")
         #expect(try server.status(serial: serial).status == "Valid")
-        let revoked = try Self.acme("revoke", ["--reason", "keyCompromise"], server: server, dir: dir, serverOptions: false)
+        let revoked = try await Self.acme("revoke", ["--reason", "keyCompromise"], server: server, dir: dir, serverOptions: false)
         #expect(revoked.status == 0, "\(revoked.stderr)")
         let status = try server.status(serial: serial)
         #expect(status.status == "Revoked")
         #expect(status.reason == 1)
-        let again = try Self.acme("revoke", [], server: server, dir: dir, serverOptions: false)
+        let again = try await Self.acme("revoke", [], server: server, dir: dir, serverOptions: false)
         #expect(again.status == 1)
         #expect(again.stderr.contains("alreadyRevoked"))
     }
 
     @Test("a failing challenge: the CA's reason in one line, exit 1, the certificate in service untouched")
-    func failingChallenge() throws {
-        let server = try PebbleServer()
+    func failingChallenge() async throws {
+        let server = try await Self.pebble()
         let dir = try server.certsDirectory()
-        #expect(try Self.acme("issue", ["--host", "mail.example.test", "--http-port", "\(server.httpPort)", "--agree-tos"], server: server, dir: dir).status == 0)
+        #expect(try await Self.acme("issue", ["--host", "mail.example.test", "--http-port", "\(server.httpPort)", "--agree-tos"], server: server, dir: dir).status == 0)
         let before = Self.snapshot(dir, excluding: ["acme/"])
         // mailtls answers on another port than the one pebble checks: validation fails for real.
         let wrongPort = try FreePort.find()
-        let failed = try Self.acme("issue", ["--host", "other.example.test", "--http-port", "\(wrongPort)"], server: server, dir: dir)
+        let failed = try await Self.acme("issue", ["--host", "other.example.test", "--http-port", "\(wrongPort)"], server: server, dir: dir)
         #expect(failed.status == 1)
         let lines = failed.stderr.split(separator: "\n")
         #expect(lines.count == 1, "\(failed.stderr)")
@@ -261,14 +272,14 @@ struct ACMEPebbleTests {
     }
 
     @Test("an unreachable ACME server: one line naming it, exit 1, nothing changed, bounded time")
-    func unreachable() throws {
-        let server = try PebbleServer()
+    func unreachable() async throws {
+        let server = try await Self.pebble()
         let dir = try server.certsDirectory()
-        #expect(try Self.acme("issue", ["--host", "mail.example.test", "--http-port", "\(server.httpPort)", "--agree-tos"], server: server, dir: dir).status == 0)
+        #expect(try await Self.acme("issue", ["--host", "mail.example.test", "--http-port", "\(server.httpPort)", "--agree-tos"], server: server, dir: dir).status == 0)
         let before = Self.snapshot(dir)
         let closed = try FreePort.find()
         let started = Date()
-        let failed = try MailTLSBinary.run(["acme", "issue", "--dir", dir, "--host", "mail.example.test", "--server", "https://127.0.0.1:\(closed)/dir",
+        let failed = try await Self.mailtls(["acme", "issue", "--dir", dir, "--host", "mail.example.test", "--server", "https://127.0.0.1:\(closed)/dir",
                                            "--ca-bundle", server.tlsCA, "--timeout", "8"])
         #expect(failed.status == 1)
         #expect(failed.stderr.split(separator: "\n").count == 1, "\(failed.stderr)")
@@ -278,32 +289,32 @@ struct ACMEPebbleTests {
     }
 
     @Test("a server whose HTTPS certificate is not trusted: the message points at --ca-bundle")
-    func untrusted() throws {
-        let server = try PebbleServer()
+    func untrusted() async throws {
+        let server = try await Self.pebble()
         let dir = try server.certsDirectory()
-        let failed = try MailTLSBinary.run(["acme", "account", "--dir", dir, "--server", server.directoryURL, "--agree-tos", "--timeout", "8"])
+        let failed = try await Self.mailtls(["acme", "account", "--dir", dir, "--server", server.directoryURL, "--agree-tos", "--timeout", "8"])
         #expect(failed.status == 1)
         #expect(failed.stderr.contains("--ca-bundle"), "\(failed.stderr)")
         #expect(failed.stderr.split(separator: "\n").count == 1)
     }
 
     @Test("renew with nothing issued yet, and contradictory options: one line, exit 1 or 2")
-    func refusals() throws {
+    func refusals() async throws {
         let dir = try SafeDirectory.make()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let renew = try MailTLSBinary.run(["acme", "renew", "--dir", dir])
+        let renew = try await Self.mailtls(["acme", "renew", "--dir", dir])
         #expect(renew.status == 1)
         #expect(renew.stderr.contains("acme issue"))
-        let noHook = try MailTLSBinary.run(["acme", "issue", "--dir", dir, "--host", "a.example.test", "--challenge", "dns-01"])
+        let noHook = try await Self.mailtls(["acme", "issue", "--dir", dir, "--host", "a.example.test", "--challenge", "dns-01"])
         #expect(noHook.status == 1)
         #expect(noHook.stderr.contains("--dns-hook"))
-        let badName = try MailTLSBinary.run(["acme", "issue", "--dir", dir, "--host", "not a name"])
+        let badName = try await Self.mailtls(["acme", "issue", "--dir", dir, "--host", "not a name"])
         #expect(badName.status == 1)
         #expect(badName.stderr.contains("not a name"))
-        let badPort = try MailTLSBinary.run(["acme", "issue", "--dir", dir, "--host", "a.example.test", "--http-port", "70000"])
+        let badPort = try await Self.mailtls(["acme", "issue", "--dir", dir, "--host", "a.example.test", "--http-port", "70000"])
         #expect(badPort.status == 1)
         #expect(badPort.stderr.contains("--http-port 70000"))
-        let noBundle = try MailTLSBinary.run(["acme", "account", "--dir", dir, "--ca-bundle", dir + "/missing.pem", "--agree-tos"])
+        let noBundle = try await Self.mailtls(["acme", "account", "--dir", dir, "--ca-bundle", dir + "/missing.pem", "--agree-tos"])
         #expect(noBundle.status == 1)
         #expect(noBundle.stderr.contains("missing.pem"))
         // Refused before anything was made: no account key, no acme/.
@@ -311,7 +322,7 @@ struct ACMEPebbleTests {
 
         try FileManager.default.createDirectory(atPath: dir + "/acme", withIntermediateDirectories: false)
         try "{ not json".write(toFile: dir + "/acme/renewal.json", atomically: true, encoding: .utf8)
-        let damaged = try MailTLSBinary.run(["acme", "renew", "--dir", dir])
+        let damaged = try await Self.mailtls(["acme", "renew", "--dir", dir])
         #expect(damaged.status == 1)
         #expect(damaged.stderr.split(separator: "\n").count == 1)
         #expect(damaged.stderr.contains("renewal.json: is damaged"))

@@ -6,7 +6,7 @@ import Testing
 /// Pebble's own HTTPS certificate is made by mailtls (`ca init` + `csr` + `ca sign`), so the
 /// client trusts it with `--ca-bundle`. Everything listens on 127.0.0.1 at free ports and is
 /// stopped by PID.
-final class PebbleServer {
+final class PebbleServer: @unchecked Sendable {
     static let pebble = "/usr/bin/pebble"
     static let challengeServer = "/usr/bin/pebble-challtestsrv"
     static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: pebble) && FileManager.default.isExecutableFile(atPath: challengeServer) }
