@@ -7,10 +7,10 @@ import X509
 struct IssuedChain {
     let leaf: Certificate
     let leafPEM: String
-    let issuers: [Certificate]
     /// Each CA certificate above the leaf, as DER and PEM.
     let issuerFiles: [(der: [UInt8], pem: String)]
-    let issuersPEM: String
+    /// chain.pem: the CA certificates above the leaf.
+    var issuersPEM: String { issuerFiles.map(\.pem).joined() }
 
     init(pem: String, server: String, key: Certificate.PrivateKey, names: [String]) throws {
         let file: MaterialFile
@@ -26,17 +26,16 @@ struct IssuedChain {
         guard first.certificate.publicKey == key.publicKey else {
             throw MailTLSError(server, "issued a certificate for another key", remedy: "report this to the CA; the certificate in service was not touched")
         }
-        let covered = Set((try? first.certificate.extensions.subjectAlternativeNames).map { Array($0) }?
-            .compactMap { name -> String? in if case .dnsName(let dns) = name { return dns.lowercased() }; return nil } ?? [])
+        var altNames = SubjectAltNames()
+        if let names = try? first.certificate.extensions.subjectAlternativeNames { altNames = SubjectAltNames(Array(names)) }
+        let covered = Set(altNames.dnsNames.map { $0.lowercased() })
         let missing = names.filter { !covered.contains($0) }
         guard missing.isEmpty else {
             throw MailTLSError(server, "issued a certificate without \(missing.joined(separator: ", "))", remedy: "report this to the CA; the certificate in service was not touched")
         }
         leaf = first.certificate
         leafPEM = Self.pem(first.der)
-        issuers = certificates.dropFirst().map(\.certificate)
         issuerFiles = certificates.dropFirst().map { ($0.der, Self.pem($0.der)) }
-        issuersPEM = issuerFiles.map(\.pem).joined()
     }
 
     var serialText: String { Hex.lower(Array(leaf.serialNumber.bytes)) }

@@ -12,7 +12,7 @@ enum TrustDeployment {
     /// Makes cacert.pem and CA/ when missing, and adds the issuing CA to CA/ when it is not
     /// there yet (an existing cacert.pem is the admin's and is left alone). Returns what it wrote.
     static func ensure(_ layout: CertsLayout, issuers chain: IssuedChain, now: Date) throws -> [String] {
-        guard !chain.issuers.isEmpty else { return [] }
+        guard !chain.issuerFiles.isEmpty else { return [] }
         var written: [String] = []
         if !FileReading.exists(layout.caBundlePath) {
             try AtomicFile.write(chain.issuersPEM, to: layout.caBundlePath, mode: .shared, existing: .refuse)
