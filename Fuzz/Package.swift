@@ -16,13 +16,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: parsers.map {
-        .executableTarget(name: $0, dependencies: [.product(name: "MailTLS", package: "mailtls")])
+        .executableTarget(name: $0, dependencies: ["FuzzDriver", .product(name: "MailTLS", package: "mailtls")])
     } + [
+        // The bytes of an input and the hand-over to libFuzzer's driver, shared by every target.
+        .target(name: "FuzzDriver"),
         // SMTPReplyReader and ServerHelloFacts.parse are internal to MailTLS, and a fuzz
         // executable cannot use @testable import; these targets compile the very same source
         // file (a symlink into Sources/MailTLS/SMTP) into the fuzz target instead.
-        .executableTarget(name: "FuzzSMTPReply"),
+        .executableTarget(name: "FuzzSMTPReply", dependencies: ["FuzzDriver"]),
         .executableTarget(name: "FuzzServerHello",
-                          dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
+                          dependencies: ["FuzzDriver", .product(name: "NIOCore", package: "swift-nio")]),
     ]
 )

@@ -1,26 +1,17 @@
 // libFuzzer entry point: MaterialFile.parse: PEM or DER certificates, CSRs, keys (PKCS#1, PKCS#8, SEC1), CRLs.
+import FuzzDriver
 import MailTLS
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    let bytes = size == 0 || data == nil ? [] : Array(UnsafeBufferPointer(start: data, count: size))
+    let bytes = fuzzBytes(data, size)
     if let file = try? MaterialFile.parse(bytes, path: "fuzz.pem") {
         _ = file.objects.count
     }
     return 0
 }
 
-// SwiftPM links every executable with main defined as <target>_main (so tests can link it);
-// hand that entry point to libFuzzer's driver, which parses the options and runs the loop.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
-
 @_cdecl("FuzzMaterial_main")
 public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var argc = argc
-    var argv = argv
-    return LLVMFuzzerRunDriver(&argc, &argv, fuzzTestOneInput)
+    runFuzzDriver(argc, argv, fuzzTestOneInput)
 }

@@ -1,9 +1,10 @@
 // libFuzzer entry point: PEMScanner: BEGIN/END blocks, headers, base64; re-encoding a block must scan back to the same bytes.
+import FuzzDriver
 import MailTLS
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    let bytes = size == 0 || data == nil ? [] : Array(UnsafeBufferPointer(start: data, count: size))
+    let bytes = fuzzBytes(data, size)
     _ = PEMScanner.looksLikePEM(bytes)
     guard let blocks = try? PEMScanner.blocks(in: String(decoding: bytes, as: UTF8.self)) else { return 0 }
     for block in blocks where !block.label.contains("-") && block.label.allSatisfy({ $0.isASCII && !$0.isNewline }) {
@@ -13,17 +14,7 @@ public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
     return 0
 }
 
-// SwiftPM links every executable with main defined as <target>_main (so tests can link it);
-// hand that entry point to libFuzzer's driver, which parses the options and runs the loop.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
-
 @_cdecl("FuzzPEM_main")
 public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var argc = argc
-    var argv = argv
-    return LLVMFuzzerRunDriver(&argc, &argv, fuzzTestOneInput)
+    runFuzzDriver(argc, argv, fuzzTestOneInput)
 }

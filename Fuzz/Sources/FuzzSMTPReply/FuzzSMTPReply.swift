@@ -1,6 +1,7 @@
 // libFuzzer entry point: SMTPReplyReader (internal in MailTLS; the same source file is compiled
 // here). Besides not crashing, the reader must not depend on how the bytes arrive: feeding the
 // input in one piece and in pieces cut at input-derived points gives the same replies.
+import FuzzDriver
 
 enum Outcome: Equatable {
     case reply(SMTPReply)
@@ -23,7 +24,7 @@ func drain(_ reader: inout SMTPReplyReader, into outcomes: inout [Outcome]) -> B
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    let bytes = size == 0 || data == nil ? [] : Array(UnsafeBufferPointer(start: data, count: size))
+    let bytes = fuzzBytes(data, size)
     var whole = SMTPReplyReader()
     var wholeOutcomes: [Outcome] = []
     whole.append(bytes)
@@ -48,17 +49,7 @@ public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
     return 0
 }
 
-// SwiftPM links every executable with main defined as <target>_main (so tests can link it);
-// hand that entry point to libFuzzer's driver, which parses the options and runs the loop.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
-
 @_cdecl("FuzzSMTPReply_main")
 public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var argc = argc
-    var argv = argv
-    return LLVMFuzzerRunDriver(&argc, &argv, fuzzTestOneInput)
+    runFuzzDriver(argc, argv, fuzzTestOneInput)
 }
