@@ -25,11 +25,4 @@ public enum ChallengeMethod: Sendable, Equatable, Codable {
     /// waiting up to `waitSeconds` for the record to be visible at `checkServer` (nil: the
     /// system's resolver); 0 skips the check.
     case dnsHook(command: String, waitSeconds: Int, checkServer: DNSServerAddress?)
-
-    public var challengeType: String {
-        switch self {
-        case .standalone, .webroot: return "http-01"
-        case .dnsHook: return "dns-01"
-        }
-    }
 }

@@ -149,17 +149,20 @@ actor ACMEClient {
                         links: response.headers["Link"])
     }
 
+    /// What a failed exchange means for the admin: the run's time ran out, the server's
+    /// certificate is not trusted, or the server cannot be reached. Judged by the error's type,
+    /// not its text.
     private static func networkError(_ error: Error, server: ACMEServer, url: String) -> Error {
         if error is MailTLSError { return error }
-        let text = String(describing: error)
-        if text.contains("deadlineExceeded") || text.contains("readTimeout") || text.contains("connectTimeout") {
+        if let http = error as? HTTPClientError, [.deadlineExceeded, .readTimeout, .connectTimeout].contains(http) {
             return ACMETimeout(server: server.host)
         }
-        if text.contains("handshakeFailed") || text.contains("NIOSSL") || text.contains("certificate") {
-            return MailTLSError(server.host, "its HTTPS certificate is not trusted (\(text))",
-                                remedy: server.caBundle == nil ? "for a private ACME server, give --ca-bundle with its CA" : "check that --ca-bundle \(server.caBundle!) holds the CA of the server's certificate")
+        if error is NIOSSLError || error is BoringSSLError {
+            return MailTLSError(server.host, "its HTTPS certificate is not trusted (\(error))",
+                                remedy: server.caBundle.map { "check that --ca-bundle \($0) holds the CA of the server's certificate" }
+                                    ?? "for a private ACME server, give --ca-bundle with its CA")
         }
-        return MailTLSError(server.host, "cannot reach the ACME server at \(url) (\(text))",
+        return MailTLSError(server.host, "cannot reach the ACME server at \(url) (\(error))",
                             remedy: "check the network and the --server URL; the certificate in service was not touched")
     }
 }

@@ -5,7 +5,6 @@ import Foundation
 public struct ACMEDirectory: Decodable, Sendable {
     public struct Meta: Decodable, Sendable {
         public var termsOfService: String?
-        public var website: String?
         public var externalAccountRequired: Bool?
     }
 
@@ -13,7 +12,6 @@ public struct ACMEDirectory: Decodable, Sendable {
     public var newAccount: String
     public var newOrder: String
     public var revokeCert: String
-    public var keyChange: String?
     public var meta: Meta?
 }
 

@@ -54,41 +54,46 @@ public enum AccountRegistration {
             await client.setAccount(known.url)
             return Outcome(account: known, created: false, keyMade: keyMade, termsOfService: terms)
         }
-        // Ask first whether the key already has an account there (a lost accounts.json).
-        var payload: [String: Any] = ["onlyReturnExisting": true]
-        var response: ACMEClient.Response?
-        do {
-            response = try await client.post(directory.newAccount, payload: json(payload), useJWK: true)
-        } catch let failure as ACMEFailure where failure.problem.shortType == "accountDoesNotExist" {
-            response = nil
-        }
+        let contact = options.email.map { ["mailto:\($0)"] }
         var created = false
-        if response == nil || options.email != nil {
-            if terms != nil && !options.agreeToTerms {
-                throw MailTLSError(options.server.host, "asks you to agree to its terms of service first (\(terms!))",
+        let url: String
+        if let existing = try await existingAccount(client: client, newAccount: directory.newAccount) {
+            // The key has an account there already (accounts.json was lost): reuse it, and give
+            // it the new contact when one was asked for (§7.3.2). Terms were agreed when it was made.
+            url = existing
+            if let contact {
+                await client.setAccount(existing)
+                _ = try await client.post(existing, payload: json(["contact": contact]))
+            }
+        } else {
+            if let terms, !options.agreeToTerms {
+                throw MailTLSError(options.server.host, "asks you to agree to its terms of service first (\(terms))",
                                    remedy: "read them, then run again with --agree-tos")
             }
-            payload = ["termsOfServiceAgreed": true]
-            if let email = options.email { payload["contact"] = ["mailto:\(email)"] }
-            if let existing = response?.location {
-                // Known account, new contact: update it (§7.3.2).
-                await client.setAccount(existing)
-                response = try await client.post(existing, payload: json(["contact": payload["contact"] ?? []]))
-                response?.location = existing
-            } else {
-                response = try await client.post(directory.newAccount, payload: json(payload), useJWK: true)
-                created = response?.status == 201
+            var payload: [String: Any] = ["termsOfServiceAgreed": true]
+            if let contact { payload["contact"] = contact }
+            let response = try await client.post(directory.newAccount, payload: json(payload), useJWK: true)
+            guard let location = response.location else {
+                throw MailTLSError(options.server.host, "did not say where the account is (no Location header)", remedy: "check that the --server URL is an ACME server")
             }
-        }
-        guard let response, let url = response.location else {
-            throw MailTLSError(options.server.host, "did not say where the account is (no Location header)", remedy: "check that the --server URL is an ACME server")
+            url = location
+            created = response.status == 201
         }
         await client.setAccount(url)
         let account = ACMEState.Account(server: options.server.directory, url: url,
-                                        contact: options.email.map { ["mailto:\($0)"] } ?? [],
+                                        contact: contact ?? [],
                                         created: UTCTimestamp.readable(now))
         try state.record(account)
         return Outcome(account: account, created: created, keyMade: keyMade, termsOfService: terms)
+    }
+
+    /// The URL of the account the key already has at the server, if any (`onlyReturnExisting`).
+    private static func existingAccount(client: ACMEClient, newAccount: String) async throws -> String? {
+        do {
+            return try await client.post(newAccount, payload: json(["onlyReturnExisting": true]), useJWK: true).location
+        } catch let failure as ACMEFailure where failure.problem.shortType == "accountDoesNotExist" {
+            return nil
+        }
     }
 
     static func json(_ object: [String: Any]) throws -> Data {
