@@ -87,7 +87,7 @@ final class ScriptedServer: @unchecked Sendable {
 final class ScriptedPeer: @unchecked Sendable {
     let fd: Int32
     let deadline: Date
-    private var pending: [UInt8] = []
+    private var pending = LineBuffer()
 
     init(fd: Int32, deadline: Date) {
         self.fd = fd
@@ -123,14 +123,9 @@ final class ScriptedPeer: @unchecked Sendable {
     func line(timeout: Double = 5) -> String? {
         let end = Date().addingTimeInterval(timeout)
         while true {
-            if let newline = pending.firstIndex(of: 0x0A) {
-                var bytes = Array(pending[..<newline])
-                pending.removeSubrange(...newline)
-                if bytes.last == 0x0D { bytes.removeLast() }
-                return String(decoding: bytes, as: UTF8.self)
-            }
+            if let line = pending.takeLine() { return line }
             guard end.timeIntervalSinceNow > 0, let more = receive(timeout: end.timeIntervalSinceNow) else { return nil }
-            pending += more
+            pending.bytes += more
         }
     }
 
@@ -330,4 +325,19 @@ final class OpenSSLTLSServer {
     }
 
     deinit { stop() }
+}
+
+/// Bytes read from a socket and not yet handed out as lines: the one line splitter of the
+/// test peers that speak SMTP by hand.
+struct LineBuffer {
+    var bytes: [UInt8] = []
+
+    /// The next whole line without its LF (and CR), or nil until one has arrived.
+    mutating func takeLine() -> String? {
+        guard let newline = bytes.firstIndex(of: 0x0A) else { return nil }
+        var line = Array(bytes[..<newline])
+        bytes.removeSubrange(...newline)
+        if line.last == 0x0D { line.removeLast() }
+        return String(decoding: line, as: UTF8.self)
+    }
 }

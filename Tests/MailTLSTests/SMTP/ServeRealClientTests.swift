@@ -195,7 +195,7 @@ struct ServeRealClientTests {
 /// A plain TCP client with deadlines on every read.
 final class RawClient {
     let fd: Int32
-    private var pending: [UInt8] = []
+    private var pending = LineBuffer()
 
     init(port: Int, host: String = "127.0.0.1") throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -217,12 +217,7 @@ final class RawClient {
     func readLine(timeout: Double) -> String? {
         let end = Date().addingTimeInterval(timeout)
         while true {
-            if let newline = pending.firstIndex(of: 0x0A) {
-                var bytes = Array(pending[..<newline])
-                pending.removeSubrange(...newline)
-                if bytes.last == 0x0D { bytes.removeLast() }
-                return String(decoding: bytes, as: UTF8.self)
-            }
+            if let line = pending.takeLine() { return line }
             let left = end.timeIntervalSinceNow
             guard left > 0 else { return nil }
             var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
@@ -230,7 +225,7 @@ final class RawClient {
             var chunk = [UInt8](repeating: 0, count: 4096)
             let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             guard count > 0 else { return nil }
-            pending += chunk[0..<count]
+            pending.bytes += chunk[0..<count]
         }
     }
 
