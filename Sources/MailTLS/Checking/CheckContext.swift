@@ -43,9 +43,17 @@ public final class CheckContext {
 
     /// The certificates at `path`, leaf first, if the file reads.
     public func certificates(_ path: String) -> [Certificate] {
-        guard case .success(let file) = material(path) else { return [] }
-        return file.certificates.map(\.certificate)
+        presented(path).map(\.certificate)
     }
+
+    /// The certificates at `path` with their DER as stored, leaf first, if the file reads.
+    public func presented(_ path: String) -> [PresentedCertificate] {
+        guard case .success(let file) = material(path) else { return [] }
+        return file.certificates.map { PresentedCertificate(certificate: $0.certificate, der: $0.der) }
+    }
+
+    /// What the MTA trusts: CACertFile and CACertPath, each file read once.
+    public lazy var trust: TrustAnchors = TrustAnchors.load(caFile: files.caFile, caPath: files.caPath, read: certificates(_:))
 
     /// The server and client key/certificate pairs that are configured, without repeats.
     public var pairs: [(role: String, certificate: String, key: String)] {
@@ -64,11 +72,11 @@ public final class CheckContext {
 public protocol CheckRule: Sendable {
     /// Stable name, used in output and `--json`.
     var name: String { get }
-    func evaluate(_ context: CheckContext) -> [CheckFinding]
+    func evaluate(_ context: CheckContext) async -> [Finding]
 }
 
 extension CheckRule {
-    func finding(_ severity: CheckSeverity, _ file: String?, _ message: String, fix: String? = nil) -> CheckFinding {
-        CheckFinding(rule: name, severity: severity, file: file, message: message, fix: fix)
+    func finding(_ severity: Severity, _ file: String?, _ message: String, fix: String? = nil) -> Finding {
+        Finding(severity, file, message, fix: fix, rule: name)
     }
 }

@@ -17,16 +17,16 @@ public enum Checker {
     /// - Parameter tlsa: a file of TLSA records as published; when given, the `tlsa` rule
     ///   checks that the server certificate matches them.
     public static func run(_ files: TLSFileSet, hostName: String, warnDays: Int = 30, now: Date = Date(),
-                           tlsa: String? = nil) -> CheckReport {
+                           tlsa: String? = nil) async -> CheckReport {
         let context = CheckContext(files: files, hostName: hostName, warnDays: warnDays, now: now)
-        var findings: [CheckFinding] = []
+        var findings: [Finding] = []
         if files.serverCertificate == nil || files.serverKey == nil {
-            findings.append(CheckFinding(rule: "configured", severity: .error, file: files.source,
-                                         message: "no server certificate and key are configured: the MTA will not offer STARTTLS",
-                                         fix: "set confSERVER_CERT/confSERVER_KEY (Sendmail) or smtpd_tls_chain_files (Postfix); mailtls config prints the lines"))
+            findings.append(Finding(.error, files.source, "no server certificate and key are configured: the MTA will not offer STARTTLS",
+                                    fix: "set confSERVER_CERT/confSERVER_KEY (Sendmail) or smtpd_tls_chain_files (Postfix); mailtls config prints the lines",
+                                    rule: "configured"))
         }
-        for rule in rules { findings += rule.evaluate(context) }
-        if let tlsa { findings += TLSARule(path: tlsa).evaluate(context) }
+        for rule in rules { findings += await rule.evaluate(context) }
+        if let tlsa { findings += await TLSARule(path: tlsa).evaluate(context) }
         return CheckReport(files: files, findings: findings)
     }
 

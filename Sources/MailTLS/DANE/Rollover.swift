@@ -210,11 +210,8 @@ public enum Rollover {
     /// The newest `host.key.<UTC time>` backup (the names sort by time).
     static func newestKeyBackup(_ layout: CertsLayout) -> String? {
         let prefix = Paths.fileName(of: layout.keyPath) + "."
-        guard let directory = opendir(layout.directory) else { return nil }
-        defer { closedir(directory) }
         var best: String?
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        for name in DirectoryEntries.names(in: layout.directory) ?? [] {
             guard name.hasPrefix(prefix), name.dropFirst(prefix.count).first?.isNumber == true else { continue }
             if best.map({ backupOrder(name) > backupOrder($0) }) ?? true { best = name }
         }

@@ -65,119 +65,76 @@ public struct TLSAMatcher: Sendable {
         self.now = now
     }
 
-    /// Evaluates every record against `chain` (leaf first, as presented).
-    public func match(chain: [PresentedCertificate]) -> TLSAMatchReport {
-        let evaluations = records.map { record in
-            TLSAMatchReport.Evaluation(record: record, outcome: evaluate(record, chain: chain))
+    /// Evaluates every record against `chain` (leaf first, as presented), each through
+    /// ``ChainVerifier``.
+    public func match(chain: [PresentedCertificate]) async -> TLSAMatchReport {
+        var evaluations: [TLSAMatchReport.Evaluation] = []
+        for record in records {
+            evaluations.append(TLSAMatchReport.Evaluation(record: record, outcome: await evaluate(record, chain: chain)))
         }
         return TLSAMatchReport(evaluations: evaluations, namesChecked: referenceNames != nil)
     }
 
     /// `match(chain:)` for certificates as `MaterialFile.certificates` lists them.
-    public func match(chain: [(certificate: Certificate, der: [UInt8])]) -> TLSAMatchReport {
-        match(chain: chain.map { PresentedCertificate(certificate: $0.certificate, der: $0.der) })
+    public func match(chain: [(certificate: Certificate, der: [UInt8])]) async -> TLSAMatchReport {
+        await match(chain: chain.map { PresentedCertificate(certificate: $0.certificate, der: $0.der) })
     }
 
-    private func evaluate(_ record: TLSARecord, chain: [PresentedCertificate]) -> TLSAMatchReport.Outcome {
+    private func evaluate(_ record: TLSARecord, chain: [PresentedCertificate]) async -> TLSAMatchReport.Outcome {
         if let reason = record.unusableReason { return .unusable(reason) }
         guard let leaf = chain.first else { return .mismatch("the server presented no certificate") }
         if record.usage == .daneEE {
-            return record.matches(certificate: leaf.certificate, der: leaf.der)
-                ? .matched(depth: 0, subject: NameFormatter.oneLine(leaf.certificate.subject))
-                : .mismatch("the server certificate's \(record.selector == .publicKey ? "public key" : "DER") does not match")
+            let verification = await ChainVerifier(trust: .daneEE(record), rules: ChainVerifier.Rules(), now: now).verify(chain)
+            if let problem = verification.problem { return .mismatch(problem.message(leaf: "the server certificate")) }
+            return .matched(depth: 0, subject: NameFormatter.oneLine(leaf.certificate.subject))
         }
-        return evaluateTrustAnchor(record, chain: chain)
+        return await evaluateTrustAnchor(record, chain: chain)
     }
 
-    /// DANE-TA(2): find the anchor, build the path from the leaf up to it, check that path.
-    private func evaluateTrustAnchor(_ record: TLSARecord, chain: [PresentedCertificate]) -> TLSAMatchReport.Outcome {
+    /// DANE-TA(2): the presented issuers the record matches (or, for `2 x 0`, the anchor
+    /// the record holds) are the trust anchors the chain must reach.
+    private func evaluateTrustAnchor(_ record: TLSARecord, chain: [PresentedCertificate]) async -> TLSAMatchReport.Outcome {
         let leaf = chain[0]
-        let anchors = chain.indices.dropFirst().filter { record.matches(certificate: chain[$0].certificate, der: chain[$0].der) }
-        var failure = anchors.isEmpty ? "no CA certificate in the presented chain matches" : ""
-        if anchors.isEmpty && record.matches(certificate: leaf.certificate, der: leaf.der) {
-            failure = "it matches the server certificate itself, but a DANE-TA(2) record must match an issuer (publish it as 3 \(record.selector.rawValue) \(record.matchingType.rawValue))"
+        var anchors = chain.dropFirst().filter { record.matches(certificate: $0.certificate, der: $0.der) }.map(\.certificate)
+        if anchors.isEmpty, record.matches(certificate: leaf.certificate, der: leaf.der) {
+            return .mismatch("it matches the server certificate itself, but a DANE-TA(2) record must match an issuer (publish it as 3 \(record.selector.rawValue) \(record.matchingType.rawValue))")
         }
-        for index in anchors {
-            let anchor = chain[index].certificate
-            switch path(from: leaf.certificate, to: anchor.publicKey, anchorSubject: anchor.subject, among: chain.map(\.certificate)) {
-            case .success(let depth):
-                if let problem = nameProblem(leaf.certificate) { return .mismatch(problem) }
-                return .matched(depth: depth, subject: NameFormatter.oneLine(anchor.subject))
-            case .failure(let problem):
-                failure = problem.problem
-            }
+        // 2 1 0 / 2 0 0: the record is the anchor, which the server need not send (RFC 7671 §5.2.2).
+        var anchorFromRecord = false
+        if anchors.isEmpty, record.matchingType == .full {
+            anchors = DANETrustAnchor.certificates(from: record, issuing: chain.map(\.certificate))
+            anchorFromRecord = !anchors.isEmpty
         }
-        // 2 1 0 / 2 0 0: the record is the anchor, which the server need not send.
-        if anchors.isEmpty, record.matchingType == .full, let (key, subject) = anchorFromRecord(record) {
-            switch path(from: leaf.certificate, to: key, anchorSubject: subject, among: chain.map(\.certificate)) {
-            case .success(let depth):
-                if let problem = nameProblem(leaf.certificate) { return .mismatch(problem) }
-                return .matched(depth: depth, subject: subject.map(NameFormatter.oneLine) ?? "the public key in the record")
-            case .failure(let problem):
-                failure = problem.problem
-            }
+        guard !anchors.isEmpty else { return .mismatch("no CA certificate in the presented chain matches") }
+        var rules = ChainVerifier.Rules()
+        rules.checksAnchorDates = false
+        rules.names = referenceNames.flatMap { $0.isEmpty ? nil : $0 }
+        rules.commonNameFallback = true
+        rules.leafFirst = false
+        switch await ChainVerifier(trust: .daneTA(anchors), rules: rules, now: now).verify(chain) {
+        case .verified(let path):
+            let anchor = path[path.count - 1]
+            let subject = anchorFromRecord && record.selector == .publicKey ? "the public key in the record" : NameFormatter.oneLine(anchor.subject)
+            return .matched(depth: path.count - 1, subject: subject)
+        case .failed(let problem):
+            return .mismatch(Self.explain(problem))
         }
-        return .mismatch(failure)
     }
 
-    private func anchorFromRecord(_ record: TLSARecord) -> (Certificate.PublicKey, DistinguishedName?)? {
-        if record.selector == .publicKey, let key = try? Certificate.PublicKey(derEncoded: record.data) { return (key, nil) }
-        if record.selector == .certificate, let certificate = try? Certificate(derEncoded: record.data) {
-            return (certificate.publicKey, certificate.subject)
+    /// A verifier's problem in DANE-TA's terms.
+    private static func explain(_ problem: ChainProblem) -> String {
+        switch problem {
+        case .issuerNotFound(let subject, let issuer):
+            return "\(subject ?? "the server certificate") is not signed by the trust anchor, and its issuer \(issuer) is not in the presented chain"
+        case .untrustedRoot(let subject):
+            return "the presented chain ends at \(subject), not at the trust anchor"
+        case .selfSignedUntrusted:
+            return "the server certificate is self-signed and not signed by the trust anchor"
+        case .nameMismatch(let wanted, let named):
+            return "the chain leads to the trust anchor, but the server certificate names \(named.joined(separator: ", ")), not \(wanted.joined(separator: " or "))"
+        default:
+            return problem.message(leaf: "the server certificate")
         }
-        return nil
-    }
-
-    /// Walks from `leaf` up through the presented certificates until one is signed by the
-    /// anchor's key. Returns the anchor's depth (1 = the leaf's direct issuer).
-    private func path(from leaf: Certificate, to anchorKey: Certificate.PublicKey, anchorSubject: DistinguishedName?,
-                      among presented: [Certificate]) -> Result<Int, MailTLSError> {
-        var current = leaf
-        var depth = 0
-        var used: [Certificate] = [leaf]
-        while depth < 8 {
-            if let problem = validityProblem(current, isLeaf: depth == 0) { return .failure(MailTLSError("", problem)) }
-            if anchorSubject.map({ $0 == current.issuer }) ?? true, anchorKey.isValidSignature(current.signature, for: current) {
-                return .success(depth + 1)
-            }
-            guard let issuer = presented.first(where: { candidate in
-                !used.contains(candidate) && candidate.subject == current.issuer
-                    && candidate.publicKey.isValidSignature(current.signature, for: current)
-            }) else {
-                let what = depth == 0 ? "the server certificate" : NameFormatter.oneLine(current.subject)
-                return .failure(MailTLSError("", "\(what) is not signed by the trust anchor, and its issuer \(NameFormatter.oneLine(current.issuer)) is not in the presented chain"))
-            }
-            if case .some(.some(let constraints)) = try? issuer.extensions.basicConstraints, case .notCertificateAuthority = constraints {
-                return .failure(MailTLSError("", "\(NameFormatter.oneLine(issuer.subject)) signed a certificate but is not a CA"))
-            }
-            used.append(issuer)
-            current = issuer
-            depth += 1
-        }
-        return .failure(MailTLSError("", "the chain is longer than 8 certificates"))
-    }
-
-    private func validityProblem(_ certificate: Certificate, isLeaf: Bool) -> String? {
-        let what = isLeaf ? "the server certificate" : NameFormatter.oneLine(certificate.subject)
-        if now < certificate.notValidBefore { return "\(what) is not valid before \(UTCTimestamp.readable(certificate.notValidBefore))" }
-        if now > certificate.notValidAfter { return "\(what) expired on \(UTCTimestamp.readable(certificate.notValidAfter))" }
-        return nil
-    }
-
-    /// RFC 7672 §3.2.3: subjectAltName DNS names (the Common Name only when there are none),
-    /// with a wildcard allowed as the whole leftmost label.
-    private func nameProblem(_ leaf: Certificate) -> String? {
-        guard let referenceNames, !referenceNames.isEmpty else { return nil }
-        var names: [String] = []
-        if case .some(.some(let altNames)) = try? leaf.extensions.subjectAlternativeNames {
-            for name in altNames { if case .dnsName(let dns) = name { names.append(dns) } }
-        }
-        if names.isEmpty, let commonName = NameFormatter.commonName(leaf.subject) { names.append(commonName) }
-        let wanted = referenceNames.map { $0.hasSuffix(".") ? String($0.dropLast()) : $0 }
-        for reference in wanted where names.contains(where: { HostNameMatch.matches(reference, pattern: $0) }) {
-            return nil
-        }
-        return "the chain leads to the trust anchor, but the server certificate names \(names.joined(separator: ", ")), not \(wanted.joined(separator: " or "))"
     }
 }
 

@@ -15,8 +15,8 @@ public struct ProbeOptions: Sendable {
         /// The same trust with the certificates read now, so many probes share one copy.
         public func loaded() -> Trust {
             switch self {
-            case .file(let path): return .certificates((try? MaterialFile.load(path).certificates.map(\.certificate)) ?? [])
-            case .directory(let path): return .certificates(ChainJudge.certificates(inDirectory: path))
+            case .file(let path): return .certificates(TrustAnchors.load(caFile: path, caPath: nil).certificates)
+            case .directory(let path): return .certificates(TrustAnchors.load(caFile: nil, caPath: path).certificates)
             case .none, .certificates: return self
             }
         }

@@ -16,14 +16,18 @@ public enum ProbeVerdict: String, Sendable, Codable, CaseIterable {
     /// Something went wrong inside mailtls.
     case software = "SOFTWARE"
 
-    /// 0 verified, 3 TLS without verification, 1 no TLS or an error (cron can tell them apart).
-    public var exitStatus: Int32 {
+    /// How a sender should take it: verified is ok, TLS without verification a warning,
+    /// no TLS or an error an error; so the exit status is 0, 3 or 1 like every checking
+    /// command's (cron can tell them apart).
+    public var severity: Severity {
         switch self {
-        case .ok: return 0
-        case .fail, .no: return 3
-        default: return 1
+        case .ok: return .ok
+        case .fail, .no: return .warning
+        default: return .error
         }
     }
+
+    public var exitStatus: Int32 { severity.exitStatus }
 }
 
 /// One certificate the server presented.

@@ -89,14 +89,14 @@ public enum Prober {
         report.tlsVersion = facts?.version ?? outcome.tlsVersion
         report.cipher = facts?.cipher
         report.group = facts?.group
-        let chain = outcome.peerChain.compactMap { try? Certificate(derEncoded: $0) }
-        report.chain = zip(chain, outcome.peerChain).map { describe($0, der: $1) }
-        guard outcome.handshakeDone, let leaf = chain.first else { return report }
+        let presented = outcome.peerChain.compactMap { try? PresentedCertificate(der: $0) }
+        report.chain = presented.map { describe($0.certificate, der: $0.der) }
+        guard outcome.handshakeDone, !presented.isEmpty else { return report }
 
-        let judgement = await ChainJudge.judge(leaf: leaf, intermediates: Array(chain.dropFirst()), options: options)
+        let judgement = await ProbeJudgement.judge(presented, options: options)
         report.verification = judgement.description
         if let records = options.tlsaRecords {
-            let match = TLSAMatching.match(chain: Array(zip(chain, outcome.peerChain)), records: records, name: options.nameToVerify)
+            let match = await TLSAMatching.match(chain: presented.map { ($0.certificate, $0.der) }, records: records, name: options.nameToVerify)
             report.tlsaMatch = match.description
             if outcome.verdict == nil, let verdict = match.verdict {
                 report.verdict = verdict

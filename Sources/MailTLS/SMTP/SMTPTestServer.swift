@@ -69,8 +69,6 @@ public final class SMTPTestServer: Sendable {
 
     /// CA/ and cacert.pem's certificates, DER, for judging client certificates.
     static func trustedCertificates(_ layout: CertsLayout) -> [[UInt8]] {
-        var result = (try? MaterialFile.load(layout.caBundlePath).certificates.map(\.der)) ?? []
-        result += ChainJudge.certificates(inDirectory: layout.caDirectoryPath).compactMap { try? Encoding.der($0) }
-        return result
+        TrustAnchors.load(caFile: layout.caBundlePath, caPath: layout.caDirectoryPath).certificates.compactMap { try? Encoding.der($0) }
     }
 }

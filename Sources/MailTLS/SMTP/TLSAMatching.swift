@@ -9,8 +9,8 @@ enum TLSAMatching {
         var description: String
     }
 
-    static func match(chain: [(certificate: Certificate, der: [UInt8])], records: [TLSARecord], name: String) -> Match {
-        let report = TLSAMatcher(records: records, referenceNames: [name]).match(chain: chain)
+    static func match(chain: [(certificate: Certificate, der: [UInt8])], records: [TLSARecord], name: String) async -> Match {
+        let report = await TLSAMatcher(records: records, referenceNames: [name]).match(chain: chain)
         switch report.verdict {
         case .matched: return Match(verdict: .ok, description: report.summary)
         case .noMatch: return Match(verdict: .fail, description: report.summary)

@@ -41,6 +41,8 @@ public enum Setup {
         public var spkiSHA256: String
         /// Whether host.cert comes with chain files (CA-signed).
         public var hasChain: Bool
+        /// What filling and linking CA/ reported (a certificate left out, an expired CA).
+        public var findings: [Finding]
     }
 
     public static func run(_ options: Options, now: Date = Date()) throws -> Result {
@@ -102,13 +104,16 @@ public enum Setup {
         // Sendmail 8.17 offers no STARTTLS). Filled once from the system bundle, then kept
         // linked; a private CA's certificate goes in too.
         let caDirectory = layout.caDirectoryPath
+        var findings: [Finding] = []
         if FileReading.isDirectory(caDirectory) {
             kept.append(caDirectory)
         } else {
             try Directories.make(caDirectory)
             var count = 0
             if let bundle = options.systemBundle, FileReading.exists(bundle) {
-                count += try BundleSplit.split(bundle, into: caDirectory).written.count
+                let split = try BundleSplit.split(bundle, into: caDirectory)
+                count += split.written.count
+                findings += split.findings
             }
             if let authority = ca {
                 let name = Paths.join(caDirectory, "mailtls-ca-\(Hex.lower(authority.keyIdentifier.prefix(4))).pem")
@@ -117,7 +122,7 @@ public enum Setup {
             }
             written.append(WrittenFile(path: caDirectory, backup: nil, kind: "CA directory (\(count) certificates)"))
         }
-        _ = try Rehash.run(caDirectory, options: RehashOptions(now: Int64(now.timeIntervalSince1970)), dryRun: false)
+        findings += try Rehash.run(caDirectory, options: RehashOptions(now: Int64(now.timeIntervalSince1970)), dryRun: false).findings
 
         let der = try Encoding.der(certificate)
         let fingerprint = Fingerprint(kind: .certificate, label: NameFormatter.oneLine(certificate.subject),
@@ -126,7 +131,7 @@ public enum Setup {
                                       }))
         let spki = Hex.lower(DigestAlgorithm.sha256.digest(key.publicKey.spkiDER))
         return Result(layout: layout, hostName: options.hostName, written: written, kept: kept, fingerprint: fingerprint,
-                      spkiSHA256: spki, hasChain: FileReading.exists(layout.fullChainPath))
+                      spkiSHA256: spki, hasChain: FileReading.exists(layout.fullChainPath), findings: findings)
     }
 
     /// The certificate already in place, if it belongs to the key and has not expired.

@@ -3,12 +3,7 @@
 /// a run that holds a directory's lock removes those whose process is gone.
 enum StaleTempFiles {
     static func remove(in directory: String) {
-        guard let dir = opendir(directory) else { return }
-        defer { closedir(dir) }
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+        for name in DirectoryEntries.names(in: directory) ?? [] {
             guard name.hasPrefix("."), let range = name.firstRange(of: ".tmp-") else { continue }
             let pidText = name[range.upperBound...].prefix { $0 != "-" }
             guard let pid = Int32(pidText), pid > 0 else { continue }

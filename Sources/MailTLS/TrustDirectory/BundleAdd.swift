@@ -26,7 +26,7 @@ public enum BundleAdd {
         for source in sources {
             let certificates = source.certificates
             if certificates.isEmpty {
-                outcome.findings.append(Finding(.error, source.path, "holds no certificate", remedy: "name a CA certificate file"))
+                outcome.findings.append(Finding(.error, source.path, "holds no certificate", fix: "name a CA certificate file"))
                 continue
             }
             for object in certificates {
@@ -42,7 +42,7 @@ public enum BundleAdd {
                     present[object.sha256] = path
                 case .nameTaken:
                     outcome.findings.append(Finding(.error, path, "exists and holds another certificate; not overwritten",
-                                                    remedy: "rename \(source.path) and add it again"))
+                                                    fix: "rename \(source.path) and add it again"))
                 }
             }
         }

@@ -11,7 +11,7 @@ public enum BundleCheck {
         public var notCA: Int
         public var findings: [Finding]
 
-        public var exitStatus: Int32 { Finding.exitStatus(findings) }
+        public var exitStatus: Int32 { ExitStatus.of(findings) }
 
         public init(file: String, certificates: Int = 0, crls: Int = 0, duplicates: Int = 0, expired: Int = 0,
                     notCA: Int = 0, findings: [Finding] = []) {
@@ -48,10 +48,10 @@ public enum BundleCheck {
                         objects.append((try TrustObject.revocationList(der: block.der, path: place), place))
                     case let label where label.hasSuffix("PRIVATE KEY"):
                         report.findings.append(Finding(.error, place, "is a private key, in a file meant for CA certificates",
-                                                       remedy: "remove the key block from the file"))
+                                                       fix: "remove the key block from the file"))
                     default:
                         report.findings.append(Finding(.warning, place, "is a \(block.label) block, which an MTA ignores here",
-                                                       remedy: "remove it"))
+                                                       fix: "remove it"))
                     }
                 } catch let error as MailTLSError {
                     report.findings.append(Finding(error))
@@ -69,7 +69,7 @@ public enum BundleCheck {
             if object.kind == .revocationList { report.crls += 1; continue }
             if let first = seen[object.sha256] {
                 report.duplicates += 1
-                report.findings.append(Finding(.warning, place, "repeats the certificate at \(first)", remedy: "remove one copy"))
+                report.findings.append(Finding(.warning, place, "repeats the certificate at \(first)", fix: "remove one copy"))
                 continue
             }
             seen[object.sha256] = place
@@ -81,12 +81,12 @@ public enum BundleCheck {
             }
             if let expiry = object.expiry, expiry < now {
                 report.expired += 1
-                report.findings.append(Finding(.warning, place, "expired: \(object.nameText)", remedy: "remove it, or replace it with the CA's current certificate"))
+                report.findings.append(Finding(.warning, place, "expired: \(object.nameText)", fix: "remove it, or replace it with the CA's current certificate"))
             }
             if object.isCA == false {
                 report.notCA += 1
                 report.findings.append(Finding(.warning, place, "is not a CA certificate: \(object.nameText)",
-                                               remedy: "a CACertFile should hold the CAs that issue your peers' certificates"))
+                                               fix: "a CACertFile should hold the CAs that issue your peers' certificates"))
             }
         }
         return finish(report)
@@ -97,7 +97,7 @@ public enum BundleCheck {
         // One line per bad file: when the file is already reported as damaged, that error says it.
         if report.certificates == 0 && !report.findings.contains(where: { $0.severity == .error }) {
             report.findings.append(Finding(.error, report.file, "holds no usable certificate, so Sendmail will not verify client certificates and will not say so",
-                                           remedy: "fill it with CA certificates: mailtls bundle join CA --out \(report.file)"))
+                                           fix: "fill it with CA certificates: mailtls bundle join CA --out \(report.file)"))
         }
         return report
     }

@@ -30,7 +30,7 @@ public enum BundleJoin {
         for entry in objects {
             guard seen.insert(entry.object.sha256).inserted else { duplicates += 1; continue }
             if let expiry = entry.object.expiry, expiry < now {
-                findings.append(Finding(.warning, entry.file, "expired; included anyway", remedy: "remove it from \(directory) if it is no longer needed"))
+                findings.append(Finding(.warning, entry.file, "expired; included anyway", fix: "remove it from \(directory) if it is no longer needed"))
             }
             if !text.isEmpty { text += "\n" }
             text += "# \(entry.name.replacingNewlines())\n" + PEMScanner.encode(entry.object.der, label: "CERTIFICATE")

@@ -35,7 +35,7 @@ public enum BundleSplit {
             case .alreadyThere: outcome.present.append(path)
             case .nameTaken:
                 outcome.findings.append(Finding(.error, path, "exists with other contents; not overwritten",
-                                                remedy: "move it away and split again"))
+                                                fix: "move it away and split again"))
             }
         }
         return outcome

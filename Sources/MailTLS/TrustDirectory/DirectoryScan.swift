@@ -29,6 +29,8 @@ struct DirectoryScan {
     }
 
     static let extensions: Set<String> = ["pem", "crt", "cer", "crl"]
+    /// What `blocked` says of a regular file under a hash name.
+    static let regularFileReason = "a regular file"
 
     static func isCandidateName(_ name: String) -> Bool {
         guard let dot = name.lastIndex(of: ".") else { return false }
@@ -46,18 +48,10 @@ struct DirectoryScan {
             throw MailTLSError.system(directory, "read the directory", errno: code)
         }
         defer { closedir(handle) }   // closes dirFD too
-        var entries: [(name: String, type: UInt8)] = []
-        while let entry = readdir(handle) {
-            let (name, type) = withUnsafePointer(to: entry.pointee.d_name) { pointer in
-                pointer.withMemoryRebound(to: CChar.self, capacity: 256) { (String(cString: $0), entry.pointee.d_type) }
-            }
-            if name == "." || name == ".." { continue }
-            entries.append((name, type))
-        }
-
         var scan = DirectoryScan(directory: directory)
-        for (name, type) in entries {
-            var kind = type
+        for entry in DirectoryEntries.read(handle) {
+            let name = entry.name
+            var kind = entry.type
             if kind == UInt8(DT_UNKNOWN) {
                 var info = stat()
                 guard fstatat(dirFD, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
@@ -74,7 +68,7 @@ struct DirectoryScan {
                 continue
             }
             if let linkName {
-                scan.blocked[linkName] = kind == UInt8(DT_REG) ? "a regular file" : "not a symlink"
+                scan.blocked[linkName] = kind == UInt8(DT_REG) ? regularFileReason : "not a symlink"
                 continue
             }
             guard kind == UInt8(DT_REG) || kind == UInt8(DT_LNK), isCandidateName(name) else { continue }

@@ -22,14 +22,8 @@ public struct HashLinkName: Hashable, Sendable, Comparable {
     public init?(parsing name: String) {
         let bytes = Array(name.utf8)
         guard bytes.count >= 10, bytes[8] == UInt8(ascii: ".") else { return nil }
-        var hash: UInt32 = 0
-        for byte in bytes[0..<8] {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): hash = hash << 4 | UInt32(byte - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): hash = hash << 4 | UInt32(byte - UInt8(ascii: "a") + 10)
-            default: return nil
-            }
-        }
+        guard let word = Hex.decode(bytes[0..<8], upperCase: false) else { return nil }
+        let hash = word.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         var rest = bytes[9...]
         let isCRL = rest.first == UInt8(ascii: "r")
         if isCRL { rest = rest.dropFirst() }

@@ -17,7 +17,7 @@ enum RehashApply {
         for link in changes where link.action == .replace {
             let path = Paths.join(directory, link.name)
             guard DirectoryScan.readLink(path) == link.previousTarget else {
-                failures.append(Finding(.error, path, "changed while rehash ran", remedy: "run rehash again"))
+                failures.append(Finding(.error, path, "changed while rehash ran", fix: "run rehash again"))
                 continue
             }
             let temp = Paths.join(directory, ".\(link.name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
@@ -35,7 +35,7 @@ enum RehashApply {
             if symlink(link.target, path) != 0 {
                 let code = errno
                 failures.append(code == EEXIST
-                    ? Finding(.error, path, "appeared while rehash ran", remedy: "run rehash again")
+                    ? Finding(.error, path, "appeared while rehash ran", fix: "run rehash again")
                     : Finding(MailTLSError.system(path, "make the link", errno: code)))
             }
         }

@@ -98,29 +98,12 @@ struct RehashCache {
         }
 
         mutating func hex() -> [UInt8]? {
-            guard let field = field(), field.count % 2 == 0 else { return nil }
-            var out: [UInt8] = []
-            out.reserveCapacity(field.count / 2)
-            var index = field.startIndex
-            while index < field.endIndex {
-                guard let high = Self.nibble(field[index]), let low = Self.nibble(field[index + 1]) else { return nil }
-                out.append(high << 4 | low)
-                index += 2
-            }
-            return out
+            field().flatMap { Hex.decode($0, upperCase: false) }
         }
 
         mutating func word() -> UInt32? {
             guard let bytes = hex(), bytes.count == 4 else { return nil }
             return bytes.reduce(0) { $0 << 8 | UInt32($1) }
-        }
-
-        static func nibble(_ byte: UInt8) -> UInt8? {
-            switch byte {
-            case 0x30...0x39: return byte - 0x30
-            case 0x61...0x66: return byte - 0x61 + 10
-            default: return nil
-            }
         }
 
         mutating func entry() -> (String, DirectoryScan.FileIdentity, TrustRecord)? {

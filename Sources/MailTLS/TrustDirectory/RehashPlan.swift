@@ -124,7 +124,7 @@ extension RehashPlan {
             guard let identity = candidate.identity else {
                 let code = candidate.statError ?? ENOENT
                 findings.append(code == ENOENT
-                    ? Finding(.warning, path, "is a symlink to a missing file", remedy: "remove it or fix its target")
+                    ? Finding(.warning, path, "is a symlink to a missing file", fix: "remove it or fix its target")
                     : Finding(MailTLSError.system(path, "read it", errno: code)))
                 continue
             }
@@ -173,7 +173,7 @@ extension RehashPlan {
                     if let first = members.first(where: { records[$0].sha1 == record.sha1 }) {
                         let finding = Finding(.warning, Paths.join(directory, record.name),
                                               "is a duplicate of \(records[first].name) (same SHA-1 fingerprint), linked once",
-                                              remedy: "remove one of the two")
+                                              fix: "remove one of the two")
                         if !findings.contains(finding) { findings.append(finding) }
                         continue
                     }
@@ -197,7 +197,7 @@ extension RehashPlan {
                 if let what = scan.blocked[name] {
                     findings.append(Finding(.warning, Paths.join(directory, name.text),
                                             "is \(what) where a hash link goes; left alone, the links are numbered around it",
-                                            remedy: "move it away if it is not a certificate with this subject, then run rehash again"))
+                                            fix: "move it away if it is not a certificate with this subject, then run rehash again"))
                 } else {
                     allowed.append(number)
                 }

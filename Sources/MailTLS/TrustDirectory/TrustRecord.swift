@@ -53,19 +53,19 @@ struct TrustRecord: Equatable {
         if let expiry, expiry < now {
             let date = UTCTimestamp.readable(Date(timeIntervalSince1970: TimeInterval(expiry)))
             if kind == .certificate {
-                result.append(Finding(.warning, path, "expired on \(date)", remedy: "remove it, or replace it with the CA's current certificate"))
+                result.append(Finding(.warning, path, "expired on \(date)", fix: "remove it, or replace it with the CA's current certificate"))
             } else {
                 result.append(Finding(.warning, path, "is out of date since \(date) (its nextUpdate); OpenSSL rejects stale CRLs",
-                                      remedy: "fetch a current CRL from the CA"))
+                                      fix: "fetch a current CRL from the CA"))
             }
         }
         if isCA == false {
             result.append(Finding(.warning, path, "is not a CA certificate (no basicConstraints CA:TRUE)",
-                                  remedy: "it can only be trusted as itself; put CA certificates here"))
+                                  fix: "it can only be trusted as itself; put CA certificates here"))
         }
         if holdsKey {
             result.append(Finding(.warning, path, "also holds a private key, in a directory every user may read",
-                                  remedy: "move the key out, keep only the certificate here"))
+                                  fix: "move the key out, keep only the certificate here"))
         }
         return result
     }

@@ -57,6 +57,8 @@ public enum Issuance {
         /// The files written besides host.cert: chain, full chain, and cacert.pem when made.
         public var written: [String]
         public var check: CheckReport
+        /// What deploying the issuer into CA/ reported (rehash, the system bundle).
+        public var trustFindings: [Finding]
         /// The deploy hook of this run, and whether it ran (only when check found no error).
         public var deployHook: String?
         public var deployHookRan: Bool
@@ -116,10 +118,11 @@ public enum Issuance {
             throw error
         }
         var written = [target.chainPath, target.fullChainPath]
-        written += try TrustDeployment.ensure(target, issuers: chain, now: deployTime)
+        let trust = try TrustDeployment.ensure(target, issuers: chain, now: deployTime)
+        written += trust.written
         try state.record(RenewalSettings(server: options.server, names: names, challenge: options.challenge, deployHook: options.deployHook))
 
-        let check = Checker.run(TLSFileSet.certsDirectory(target), hostName: names[0], now: deployTime)
+        let check = await Checker.run(TLSFileSet.certsDirectory(target), hostName: names[0], now: deployTime)
         var hookRan = false
         if check.worst != .error, let deployHook {
             try await deployHook.run(arguments: [],
@@ -130,7 +133,7 @@ public enum Issuance {
             hookRan = true
         }
         return Outcome(names: names, notValidAfter: chain.leaf.notValidAfter, serial: chain.serialText, keyKept: promotion.keepsKey,
-                       promotion: promotion, written: written, check: check, deployHook: options.deployHook, deployHookRan: hookRan, accountCreated: accountCreated)
+                       promotion: promotion, written: written, check: check, trustFindings: trust.findings, deployHook: options.deployHook, deployHookRan: hookRan, accountCreated: accountCreated)
     }
 
     /// Lower-cased, each a valid DNS name (a `*.` wildcard allowed), no repeats, at least one.
@@ -182,7 +185,7 @@ public enum Issuance {
         }
         // Everything in it, temp files of a killed write included (a run only ever writes here
         // under the acme/ lock, so nothing in it belongs to anyone else).
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: pending.directory)) ?? [] {
+        for name in DirectoryEntries.names(in: pending.directory) ?? [] {
             unlink(Paths.join(pending.directory, name))
         }
     }

@@ -10,10 +10,12 @@ enum TrustDeployment {
     static let systemBundle = "/etc/ssl/certs/ca-certificates.crt"
 
     /// Makes cacert.pem and CA/ when missing, and adds the issuing CA to CA/ when it is not
-    /// there yet (an existing cacert.pem is the admin's and is left alone). Returns what it wrote.
-    static func ensure(_ layout: CertsLayout, issuers chain: IssuedChain, now: Date) throws -> [String] {
-        guard !chain.issuerFiles.isEmpty else { return [] }
+    /// there yet (an existing cacert.pem is the admin's and is left alone). Returns what it
+    /// wrote, and what splitting the system bundle and rehashing CA/ reported.
+    static func ensure(_ layout: CertsLayout, issuers chain: IssuedChain, now: Date) throws -> (written: [String], findings: [Finding]) {
+        guard !chain.issuerFiles.isEmpty else { return ([], []) }
         var written: [String] = []
+        var findings: [Finding] = []
         if !FileReading.exists(layout.caBundlePath) {
             try AtomicFile.write(chain.issuersPEM, to: layout.caBundlePath, mode: .shared, existing: .refuse)
             written.append(layout.caBundlePath)
@@ -22,7 +24,7 @@ enum TrustDeployment {
         if !FileReading.isDirectory(caDirectory) {
             try Directories.make(caDirectory)
             // As setup does: the public CAs, so the MTA's client side can verify its peers.
-            if FileReading.exists(systemBundle) { _ = try BundleSplit.split(systemBundle, into: caDirectory) }
+            if FileReading.exists(systemBundle) { findings += try BundleSplit.split(systemBundle, into: caDirectory).findings }
             written.append("\(caDirectory) (the system's CAs, hash-linked)")
         }
         // Named by fingerprint, so the same CA is never written twice and a new one (the CA
@@ -35,7 +37,7 @@ enum TrustDeployment {
                 written.append(path)
             }
         }
-        _ = try Rehash.run(caDirectory, options: RehashOptions(now: Int64(now.timeIntervalSince1970)), dryRun: false)
-        return written
+        findings += try Rehash.run(caDirectory, options: RehashOptions(now: Int64(now.timeIntervalSince1970)), dryRun: false).findings
+        return (written, findings)
     }
 }

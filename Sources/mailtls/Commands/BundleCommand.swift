@@ -24,15 +24,6 @@ struct BundleCommand: ParsableCommand {
 
     static var now: Int64 { Int64(Date().timeIntervalSince1970) }
 
-    /// Prints findings as mailtls's one-line messages on stderr.
-    static func report(_ findings: [Finding]) {
-        for finding in findings {
-            let level = finding.severity == .warning ? "warning: " : ""
-            let remedy = finding.remedy.isEmpty ? "" : " (\(finding.remedy))"
-            Terminal.error("mailtls: \(level)\(finding.file): \(finding.problem)\(remedy)")
-        }
-    }
-
     /// Rehashes `directory` after a change and prints one summary line; returns the findings.
     static func rehash(_ directory: String) throws -> [Finding] {
         let outcome = try Rehash.run(directory, options: RehashOptions(hashes: .new, now: now), dryRun: false)
@@ -63,8 +54,8 @@ struct BundleCommand: ParsableCommand {
                       + (outcome.duplicates == 0 ? "" : ", skipped \(outcome.duplicates) duplicate\(outcome.duplicates == 1 ? "" : "s")"))
                 var findings = outcome.findings
                 if !noRehash { findings += try BundleCommand.rehash(into) }
-                BundleCommand.report(findings)
-                status = Finding.exitStatus(findings.filter { $0.severity == .error })
+                FindingPrinter.printRemarks(findings)
+                status = ExitStatus.of(findings.filter { $0.severity == .error })
             }
             if status != 0 { throw ExitCode(status) }
         }
@@ -85,7 +76,7 @@ struct BundleCommand: ParsableCommand {
         func run() throws {
             try reportingFailures {
                 let outcome = try BundleJoin.join(directory, now: BundleCommand.now)
-                BundleCommand.report(outcome.findings)
+                FindingPrinter.printRemarks(outcome.findings)
                 guard let out else {
                     print(outcome.text, terminator: "")
                     return
@@ -120,10 +111,10 @@ struct BundleCommand: ParsableCommand {
                         report = try BundleCheck.check(file, now: BundleCommand.now)
                     } catch let error as MailTLSError {
                         report = BundleCheck.Report(file: file, certificates: 0, crls: 0, duplicates: 0, expired: 0, notCA: 0,
-                                                    findings: [Finding(.error, error.subject, error.problem, remedy: error.remedy)])
+                                                    findings: [Finding(error)])
                     }
                     reports.append(report)
-                    status = RehashCommand.worse(status, report.exitStatus)
+                    status = ExitStatus.worse(status, report.exitStatus)
                     if !output.json {
                         var parts = ["\(report.certificates) certificate\(report.certificates == 1 ? "" : "s")"]
                         if report.crls > 0 { parts.append("\(report.crls) CRL\(report.crls == 1 ? "" : "s")") }
@@ -131,7 +122,7 @@ struct BundleCommand: ParsableCommand {
                         if report.expired > 0 { parts.append("\(report.expired) expired") }
                         if report.notCA > 0 { parts.append("\(report.notCA) not a CA") }
                         print("\(file): \(parts.joined(separator: ", "))")
-                        BundleCommand.report(report.findings)
+                        FindingPrinter.printRemarks(report.findings)
                     }
                 }
                 if output.json { try JSONOutput.print(reports) }
@@ -160,8 +151,8 @@ struct BundleCommand: ParsableCommand {
                 for (certificate, file) in outcome.alreadyPresent { print("already there: \(certificate) (as \(file))") }
                 var findings = outcome.findings
                 if !noRehash && !outcome.written.isEmpty { findings += try BundleCommand.rehash(to) }
-                BundleCommand.report(findings)
-                status = Finding.exitStatus(findings.filter { $0.severity == .error })
+                FindingPrinter.printRemarks(findings)
+                status = ExitStatus.of(findings.filter { $0.severity == .error })
             }
             if status != 0 { throw ExitCode(status) }
         }

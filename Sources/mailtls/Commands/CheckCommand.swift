@@ -1,7 +1,7 @@
 import ArgumentParser
 import MailTLS
 
-struct CheckCommand: ParsableCommand {
+struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Find what Sendmail or Postfix would trip over in its TLS files, before it does.",
@@ -30,20 +30,20 @@ struct CheckCommand: ParsableCommand {
     @Flag(name: .long, help: "Print only problems and the verdict.") var quiet = false
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
+    func run() async throws {
         var status: Int32 = 0
-        try reportingFailures {
+        try await reportingFailuresAsync {
             let files = try Checker.fileSet(config: config, mta: mta, directory: dir)
             if fix {
                 for action in try Fixer.fix(files) where !output.json { print("fixed: \(action)") }
             }
             let hostName = host ?? files.hostName ?? HostName.fullyQualified()
-            let report = Checker.run(files, hostName: hostName, warnDays: warnDays, tlsa: tlsa)
+            let report = await Checker.run(files, hostName: hostName, warnDays: warnDays, tlsa: tlsa)
             status = report.exitStatus
             if output.json { return try JSONOutput.print(JSONReport(report)) }
             print("checking \(files.mta.rawValue) TLS files from \(files.source) for \(hostName)")
             for finding in report.findings where !(quiet && finding.severity == .ok) {
-                print(CheckText.line(finding))
+                print(FindingPrinter.row(finding))
             }
             print(report.verdict)
         }
@@ -56,7 +56,7 @@ extension TLSFileSet.MTA: ExpressibleByArgument {}
 /// `check --json`: the files, every finding, and the verdict with its exit status.
 struct JSONReport: Encodable {
     var files: TLSFileSet
-    var findings: [CheckFinding]
+    var findings: [Finding]
     var verdict: String
     var status: Int32
 
@@ -65,27 +65,5 @@ struct JSONReport: Encodable {
         findings = report.findings
         verdict = report.verdict
         status = report.exitStatus
-    }
-}
-
-/// One finding as a line: `ERROR  key-permissions  host.key: is group-readable … (fix: chmod 0600 host.key)`.
-enum CheckText {
-    static func line(_ finding: CheckFinding) -> String {
-        let mark: String
-        switch finding.severity {
-        case .ok: mark = "ok   "
-        case .warning: mark = "WARN "
-        case .error: mark = "ERROR"
-        }
-        let rule = finding.rule.padding(to: 24)
-        let subject = finding.file.map { "\($0): " } ?? ""
-        let fix = finding.fix.map { " (fix: \($0))" } ?? ""
-        return "\(mark) \(rule)\(subject)\(finding.message)\(fix)"
-    }
-}
-
-extension String {
-    func padding(to width: Int) -> String {
-        count >= width ? self + " " : self + String(repeating: " ", count: width - count)
     }
 }

@@ -74,7 +74,7 @@ struct RehashCommand: ParsableCommand {
                         removed: counts[.remove, default: 0], kept: counts[.keep, default: 0],
                         links: output.json ? plan.links : plan.changes, findings: outcome.findings)
                     reports.append(report)
-                    status = Self.worse(status, Finding.exitStatus(outcome.findings))
+                    status = ExitStatus.worse(status, ExitStatus.of(outcome.findings))
                     if !output.json { printText(report) }
                 } catch let error as MailTLSError {
                     Terminal.error("mailtls: \(error)")
@@ -105,17 +105,7 @@ struct RehashCommand: ParsableCommand {
                 }
             }
         }
-        for finding in report.findings {
-            let level = finding.severity == .warning ? "warning: " : ""
-            let remedy = finding.remedy.isEmpty ? "" : " (\(finding.remedy))"
-            Terminal.error("mailtls: \(level)\(finding.file): \(finding.problem)\(remedy)")
-        }
-    }
-
-    /// 1 outranks 3 outranks 0.
-    static func worse(_ a: Int32, _ b: Int32) -> Int32 {
-        if a == 1 || b == 1 { return 1 }
-        return max(a, b)
+        FindingPrinter.printRemarks(report.findings)
     }
 
     /// The arguments, else $SSL_CERT_DIR, else ./CA.

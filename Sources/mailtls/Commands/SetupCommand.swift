@@ -1,7 +1,7 @@
 import ArgumentParser
 import MailTLS
 
-struct SetupCommand: ParsableCommand {
+struct SetupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "setup",
         abstract: "First-time set-up on defaults: host key and self-signed certificate, and the MTA settings.",
@@ -27,21 +27,22 @@ struct SetupCommand: ParsableCommand {
     var ca = false
     @Option(name: .long, help: "The CA directory for --ca.") var caDir: String = "ca"
 
-    func run() throws {
-        try reportingFailures {
+    func run() async throws {
+        try await reportingFailuresAsync {
             let hostName = host ?? HostName.fullyQualified()
             let result = try Setup.run(.init(directory: dir, hostName: hostName, key: generation.keyOptions, days: days,
                                              caDirectory: ca ? caDir : nil))
             Report.written(result.written)
+            FindingPrinter.printRemarks(result.findings)
             for path in result.kept { print("kept: \(path) (already there and good)") }
             if result.written.isEmpty { print("nothing changed: everything was already set up") }
             print("host: \(hostName)" + (hostName.contains(".") ? "" : "  (not fully qualified: give --host mail.example.org)"))
             print(result.fingerprint.line(.sha256))
             print(result.fingerprint.line(.md5) + "  (Sendmail's ${cert_md5})")
             print("DANE: _25._tcp.\(hostName). IN TLSA 3 1 1 \(result.spkiSHA256)")
-            let report = Checker.run(TLSFileSet.certsDirectory(result.layout), hostName: hostName)
+            let report = await Checker.run(TLSFileSet.certsDirectory(result.layout), hostName: hostName)
             print("\ncheck:")
-            for finding in report.findings where finding.severity != .ok { print("  " + CheckText.line(finding)) }
+            for finding in report.findings where finding.severity != .ok { print("  " + FindingPrinter.row(finding)) }
             print("  " + report.verdict)
             let absolute = AbsolutePath.of(dir)
             print("\nsendmail.mc (or: mailtls config sendmail --dir \(dir) --apply /etc/mail/sendmail.mc):")

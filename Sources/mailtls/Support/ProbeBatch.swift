@@ -67,8 +67,7 @@ struct ProbeSummary {
         if let notAfter = report.chain.first?.notAfter, notAfter < UTCTimestamp.iso8601(Date.now.addingTimeInterval(30 * 86_400)) {
             expiringSoon += 1
         }
-        let status = report.verdict.exitStatus
-        if status == 1 || (status == 3 && worstStatus == 0) { worstStatus = status }
+        worstStatus = ExitStatus.worse(worstStatus, report.verdict.exitStatus)
     }
 
     var lines: [String] {

@@ -15,38 +15,38 @@ struct CheckRulesTests {
         return (root, certs)
     }
 
-    func check(_ certs: String, host: String = "mail.example.org", now: Date = Date()) -> CheckReport {
-        Checker.run(TLSFileSet.certsDirectory(CertsLayout(directory: certs)), hostName: host, now: now)
+    func check(_ certs: String, host: String = "mail.example.org", now: Date = Date()) async -> CheckReport {
+        await Checker.run(TLSFileSet.certsDirectory(CertsLayout(directory: certs)), hostName: host, now: now)
     }
 
-    func findings(_ report: CheckReport, _ rule: String) -> [CheckFinding] { report.findings.filter { $0.rule == rule } }
+    func findings(_ report: CheckReport, _ rule: String) -> [Finding] { report.findings.filter { $0.rule == rule } }
 
     @Test("a fresh setup passes with no error and no warning")
-    func clean() throws {
+    func clean() async throws {
         let (root, certs) = try setUp()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let report = check(certs)
+        let report = await check(certs)
         #expect(report.worst == .ok, "\(report.findings.filter { $0.severity != .ok })")
         #expect(report.exitStatus == 0)
     }
 
     @Test("expiry: a warning inside --warn-days, an error once expired")
-    func expiry() throws {
+    func expiry() async throws {
         let (root, certs) = try setUp(days: 10)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let soon = findings(check(certs), "certificate-validity")
+        let soon = findings(await check(certs), "certificate-validity")
         #expect(soon.map(\.severity) == [.warning] && soon[0].message.hasPrefix("expires in 9 days"))
-        let later = check(certs, now: Date().addingTimeInterval(11 * 86_400))
+        let later = await check(certs, now: Date().addingTimeInterval(11 * 86_400))
         #expect(findings(later, "certificate-validity").map(\.severity) == [.error])
         #expect(later.exitStatus == 1)
-        #expect(check(certs).exitStatus == 3, "warnings only exit 3")
+        #expect(await check(certs).exitStatus == 3, "warnings only exit 3")
     }
 
     @Test("names: a host the certificate does not name is a warning")
-    func names() throws {
+    func names() async throws {
         let (root, certs) = try setUp()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let report = check(certs, host: "other.example.org")
+        let report = await check(certs, host: "other.example.org")
         let found = findings(report, "certificate-names")
         #expect(found.map(\.severity) == [.warning])
         #expect(found[0].message.contains("does not name other.example.org"))
@@ -55,7 +55,7 @@ struct CheckRulesTests {
     }
 
     @Test("usage: a client-only certificate cannot serve")
-    func usage() throws {
+    func usage() async throws {
         let root = try SafeDirectory.make()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let caLayout = CALayout(directory: root + "/ca")
@@ -67,16 +67,16 @@ struct CheckRulesTests {
         let proposal = try CASigning.propose(ca, requestPath: certs.requestPath, profile: .client, days: 30, output: certs, allowDuplicate: false)
         _ = try CASigning.sign(&ca, proposal, force: false)
         try FileManager.default.copyItem(atPath: caLayout.certificatePath, toPath: certs.caBundlePath)
-        let report = check(certs.directory)
+        let report = await check(certs.directory)
         #expect(findings(report, "certificate-usage").map(\.severity) == [.error])
         #expect(findings(report, "chain").map(\.severity) == [.ok])
     }
 
     @Test("chain: CA-signed verifies through cacert.pem; self-signed outside the CA file is a warning; a missing issuer is named")
-    func chain() throws {
+    func chain() async throws {
         let (root, certs) = try setUp(ca: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        #expect(findings(check(certs), "chain").first?.message.contains("verifies to O = example.org, CN = example.org Mail CA") == true)
+        #expect(findings(await check(certs), "chain").first?.message.contains("verifies to O = example.org, CN = example.org Mail CA") == true)
         // Replace cacert.pem by an unrelated certificate: the issuer cannot be found.
         let other = try SafeDirectory.make()
         defer { try? FileManager.default.removeItem(atPath: other) }
@@ -84,19 +84,19 @@ struct CheckRulesTests {
         try FileManager.default.removeItem(atPath: certs + "/cacert.pem")
         try FileManager.default.copyItem(atPath: other + "/host.cert", toPath: certs + "/cacert.pem")
         try FileManager.default.removeItem(atPath: certs + "/CA") // setup --ca put the CA there too
-        let missing = findings(check(certs), "chain")
+        let missing = findings(await check(certs), "chain")
         #expect(missing.map(\.severity) == [.warning])
         #expect(missing[0].message.contains("its issuer O = example.org, CN = example.org Mail CA is neither in the certificate file"))
         // Self-signed: pinned by setup; not pinned once cacert.pem holds something else.
-        let selfSigned = findings(check(other), "chain")
+        let selfSigned = findings(await check(other), "chain")
         #expect(selfSigned.map(\.severity) == [.ok], "setup pins a self-signed certificate in cacert.pem")
         try FileManager.default.removeItem(atPath: other + "/cacert.pem")
         try FileManager.default.copyItem(atPath: root + "/ca/ca.cert", toPath: other + "/cacert.pem")
-        #expect(findings(check(other, host: "x.example.org"), "chain").map(\.severity) == [.warning])
+        #expect(findings(await check(other, host: "x.example.org"), "chain").map(\.severity) == [.warning])
     }
 
     @Test("CA file: too many certificates is a warning; a key instead of certificates an error")
-    func caFile() throws {
+    func caFile() async throws {
         let (root, certs) = try setUp()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let one = try String(contentsOfFile: certs + "/cacert.pem", encoding: .utf8)
@@ -107,48 +107,48 @@ struct CheckRulesTests {
             many += try String(contentsOfFile: dir + "/host.cert", encoding: .utf8)
         }
         try (one + many).write(toFile: certs + "/cacert.pem", atomically: true, encoding: .utf8)
-        let big = findings(check(certs), "ca-file")
+        let big = findings(await check(certs), "ca-file")
         #expect(big.map(\.severity) == [.warning] && big[0].message.contains("holds 22 certificates"))
         try FileManager.default.removeItem(atPath: certs + "/cacert.pem")
         try FileManager.default.copyItem(atPath: certs + "/host.key", toPath: certs + "/cacert.pem")
-        #expect(findings(check(certs), "ca-file").map(\.severity) == [.error])
+        #expect(findings(await check(certs), "ca-file").map(\.severity) == [.error])
     }
 
     @Test("CA path: missing hash links are a warning, and --fix makes them")
-    func caPath() throws {
+    func caPath() async throws {
         let (root, certs) = try setUp()
         defer { try? FileManager.default.removeItem(atPath: root) }
         try FileManager.default.copyItem(atPath: certs + "/host.cert", toPath: certs + "/CA/self.pem")
-        let stale = findings(check(certs), "ca-path")
+        let stale = findings(await check(certs), "ca-path")
         #expect(stale.map(\.severity) == [.warning])
         let actions = try Fixer.fix(TLSFileSet.certsDirectory(CertsLayout(directory: certs)))
         #expect(actions.contains { $0.hasPrefix("mailtls rehash") })
-        #expect(findings(check(certs), "ca-path").map(\.severity) == [.ok])
+        #expect(findings(await check(certs), "ca-path").map(\.severity) == [.ok])
     }
 
     @Test("file safety: --fix makes a world-readable key 0600 and a group-writable certificate 0644")
-    func fixModes() throws {
+    func fixModes() async throws {
         let (root, certs) = try setUp()
         defer { try? FileManager.default.removeItem(atPath: root) }
         chmod(certs + "/host.key", 0o644)
         chmod(certs + "/host.cert", 0o664)
-        let before = findings(check(certs), "file-safety").filter { $0.severity == .error }
+        let before = findings(await check(certs), "file-safety").filter { $0.severity == .error }
         #expect(before.count == 2)
         let actions = try Fixer.fix(TLSFileSet.certsDirectory(CertsLayout(directory: certs)))
         #expect(actions.contains("chmod 0600 \(certs)/host.key (was 0644)"))
         #expect(actions.contains("chmod 0644 \(certs)/host.cert (was 0664)"))
-        #expect(check(certs).worst == .ok)
+        #expect(await check(certs).worst == .ok)
     }
 
     @Test("Postfix: a 0644 key is only a warning (Postfix reads keys as root), no Sendmail-only rules")
-    func postfix() throws {
+    func postfix() async throws {
         let (root, certs) = try setUp()
         defer { try? FileManager.default.removeItem(atPath: root) }
         chmod(certs + "/host.key", 0o644)
         let cf = "smtpd_tls_chain_files = \(certs)/host.key, \(certs)/host.cert\nsmtpd_tls_CAfile = \(certs)/cacert.pem\n"
-        let report = Checker.run(PostfixConfig.parse(cf, source: "main.cf"), hostName: "mail.example.org")
+        let report = await Checker.run(PostfixConfig.parse(cf, source: "main.cf"), hostName: "mail.example.org")
         #expect(report.worst == .warning, "\(report.findings.filter { $0.severity != .ok })")
-        #expect(findings(report, "file-safety").filter { $0.severity == .warning }.map(\.file) == ["\(certs)/host.key"])
+        #expect(findings(report, "file-safety").filter { $0.severity == .warning }.map(\.subject) == ["\(certs)/host.key"])
         #expect(findings(report, "sendmail-starttls").isEmpty)
     }
 }

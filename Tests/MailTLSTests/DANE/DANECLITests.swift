@@ -18,7 +18,7 @@ struct DANECLITests {
     }
 
     @Test("tlsa prints the openssl pipeline's digest as a zone line, for a certificate or a key", arguments: [KeyAlgorithm.rsa, .ecdsaP256, .ed25519])
-    func tlsaEqualsOpenSSL(_ algorithm: KeyAlgorithm) throws {
+    func tlsaEqualsOpenSSL(_ algorithm: KeyAlgorithm) async throws {
         let dir = TempDirectory()
         #expect(try mailtls(["rsa", "--algorithm", algorithm.rawValue], in: dir).status == 0)
         // No certificate yet: the key's record.
@@ -42,7 +42,7 @@ struct DANECLITests {
     }
 
     @Test("tlsa --usage 2 for a CA made with mailtls ca; the default is the top of chain.pem")
-    func tlsaForCA() throws {
+    func tlsaForCA() async throws {
         let dir = TempDirectory()
         #expect(try mailtls(["ca", "init", "--subject", "/O=Example/CN=Example Mail CA", "--algorithm", "ecdsa-p256"], in: dir).status == 0)
         try FileManager.default.createDirectory(atPath: dir.file("certs"), withIntermediateDirectories: true)
@@ -64,12 +64,12 @@ struct DANECLITests {
         #expect(check.stdout.contains("fullchain.pem"))
         var files = TLSFileSet.certsDirectory(CertsLayout(directory: dir.file("certs")))
         files.serverCertificate = dir.file("certs/fullchain.pem")
-        let direct = Checker.run(files, hostName: "mail.example.org", tlsa: dir.file("ta.txt")).findings.filter { $0.rule == "tlsa" }
+        let direct = await Checker.run(files, hostName: "mail.example.org", tlsa: dir.file("ta.txt")).findings.filter { $0.rule == "tlsa" }
         #expect(direct.map(\.severity) == [.ok], "\(direct)")
     }
 
     @Test("rollover from start to finish on the command line")
-    func rolloverWalk() throws {
+    func rolloverWalk() async throws {
         let dir = TempDirectory()
         #expect(try mailtls(["self", "--batch", "--subject", "/CN=mail.example.org", "--algorithm", "ecdsa-p256"], in: dir).status == 0)
         let current = try mailtls(["tlsa", "--host", "mail.example.org"], in: dir).stdout
@@ -116,7 +116,7 @@ struct DANECLITests {
     }
 
     @Test("errors: one line and exit 1; usage errors exit 2")
-    func errors() throws {
+    func errors() async throws {
         let dir = TempDirectory()
         expectFailure(try mailtls(["tlsa"], in: dir), "host.cert: no such file")
         expectFailure(try mailtls(["rollover", "plan", "--host", "mail.example.org"], in: dir), "host.key: no such file: there is no key in service")

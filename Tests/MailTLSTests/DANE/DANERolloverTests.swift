@@ -14,7 +14,7 @@ struct DANERolloverTests {
     }
 
     @Test("plan, publish, next --self, finish: keys, backups and record sets")
-    func walk() throws {
+    func walk() async throws {
         let dir = TempDirectory()
         try DANEFixtures.selfSigned(dir.path, algorithm: .ecdsaP384)
         let oldKey = try dir.bytes("host.key")
@@ -51,7 +51,7 @@ struct DANERolloverTests {
         // The new certificate keeps the subject and names, and matches the published record.
         let (certificate, der) = try MaterialFile.load(dir.file("host.cert")).firstCertificate()
         #expect(NameFormatter.oneLine(certificate.subject) == "CN = mail.example.org")
-        #expect(TLSAMatcher(records: published).match(chain: [PresentedCertificate(certificate: certificate, der: der)]).verdict == .matched)
+        #expect(await TLSAMatcher(records: published).match(chain: [PresentedCertificate(certificate: certificate, der: der)]).verdict == .matched)
 
         let finish = try Rollover.finish(options(dir))
         #expect(finish.publish.records == [nextRecord])
@@ -60,7 +60,7 @@ struct DANERolloverTests {
     }
 
     @Test("next refuses, changing nothing, without next.key or when its record is not published")
-    func refusals() throws {
+    func refusals() async throws {
         let dir = TempDirectory()
         try DANEFixtures.selfSigned(dir.path)
         let current = try record(ofKey: dir.file("host.key"))
@@ -94,7 +94,7 @@ struct DANERolloverTests {
     }
 
     @Test("without --self: next writes next.csr and stops, then promotes the certificate the CA returns")
-    func throughACA() throws {
+    func throughACA() async throws {
         let dir = TempDirectory()
         let (ca, certs) = try DANEFixtures.caChain(dir)
         let certsDir = certs.directory
@@ -116,12 +116,12 @@ struct DANERolloverTests {
         let moved = try #require(second.promotion).moves.map { Paths.fileName(of: $0.to) }
         #expect(moved == ["host.key", "host.cert", "host.csr", "chain.pem", "fullchain.pem"])
         let chain = try DANEFixtures.chain(certs.fullChainPath)
-        #expect(TLSAMatcher(records: [plan.publish.records[1]]).match(chain: chain).verdict == .matched)
-        #expect(TLSAMatcher(records: [plan.publish.records[0]]).match(chain: chain).verdict == .noMatch)
+        #expect(await TLSAMatcher(records: [plan.publish.records[1]]).match(chain: chain).verdict == .matched)
+        #expect(await TLSAMatcher(records: [plan.publish.records[0]]).match(chain: chain).verdict == .noMatch)
     }
 
     @Test("check --tlsa: ok when a record matches, a warning when none does")
-    func checkRule() throws {
+    func checkRule() async throws {
         let dir = TempDirectory()
         let layout = try DANEFixtures.selfSigned(dir.path)
         let (certificate, der) = try MaterialFile.load(layout.certificatePath).firstCertificate()
@@ -129,13 +129,13 @@ struct DANERolloverTests {
         try dir.write("good.txt", TLSAFormat.rfc.line(mine, owner: TLSAOwner.name(host: "mail.example.org")))
         try dir.write("bad.txt", "3 1 1 " + String(repeating: "00", count: 32))
         let files = TLSFileSet.certsDirectory(layout)
-        let good = Checker.run(files, hostName: "mail.example.org", tlsa: dir.file("good.txt")).findings.filter { $0.rule == "tlsa" }
+        let good = await Checker.run(files, hostName: "mail.example.org", tlsa: dir.file("good.txt")).findings.filter { $0.rule == "tlsa" }
         #expect(good.map(\.severity) == [.ok])
-        let bad = Checker.run(files, hostName: "mail.example.org", tlsa: dir.file("bad.txt")).findings.filter { $0.rule == "tlsa" }
+        let bad = await Checker.run(files, hostName: "mail.example.org", tlsa: dir.file("bad.txt")).findings.filter { $0.rule == "tlsa" }
         #expect(bad.map(\.severity) == [.warning])
         #expect(bad.first?.message.contains("matches none of the 1 TLSA records") == true)
-        let missing = Checker.run(files, hostName: "mail.example.org", tlsa: dir.file("missing.txt")).findings.filter { $0.rule == "tlsa" }
+        let missing = await Checker.run(files, hostName: "mail.example.org", tlsa: dir.file("missing.txt")).findings.filter { $0.rule == "tlsa" }
         #expect(missing.map(\.severity) == [.error])
-        #expect(Checker.run(files, hostName: "mail.example.org").findings.allSatisfy { $0.rule != "tlsa" })
+        #expect(await Checker.run(files, hostName: "mail.example.org").findings.allSatisfy { $0.rule != "tlsa" })
     }
 }

@@ -52,7 +52,7 @@ import Testing
         let taken = first.written[5]
         try "not the certificate\n".write(toFile: taken, atomically: false, encoding: .utf8)
         let second = try BundleSplit.split(bundle, into: work.file("CA"))
-        #expect(second.findings.map(\.file) == [taken])
+        #expect(second.findings.map(\.subject) == [taken])
         #expect(try String(contentsOfFile: taken, encoding: .utf8) == "not the certificate\n")
     }
 
@@ -119,7 +119,7 @@ import Testing
         try dir.write("damaged.pem", c01 + damaged.joined(separator: "\n"))
         let report = try BundleCheck.check(dir.file("damaged.pem"), now: 0)
         #expect(report.exitStatus == 1)
-        #expect(report.findings.contains { $0.severity == .error && $0.problem.contains("base64") })
+        #expect(report.findings.contains { $0.severity == .error && $0.message.contains("base64") })
 
         let cli = try MailTLSBinary.run(["bundle", "check", dir.file("good.pem"), dir.file("missing.pem")])
         #expect(cli.status == 1)

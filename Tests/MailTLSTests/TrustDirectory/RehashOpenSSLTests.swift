@@ -53,7 +53,7 @@ import Testing
         #expect(TrustFixtures.links(ours.path) == openssl)
         if names.contains("ca-certificates.crt") {
             // OpenSSL skips the bundle with a warning; mailtls says what to do.
-            #expect(outcome.findings.contains { $0.severity == .error && $0.file.hasSuffix("ca-certificates.crt") && $0.remedy.contains("bundle split") })
+            #expect(outcome.findings.contains { $0.severity == .error && ($0.subject ?? "").hasSuffix("ca-certificates.crt") && ($0.fix ?? "").contains("bundle split") })
         }
     }
 

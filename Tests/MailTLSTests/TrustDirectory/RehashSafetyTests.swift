@@ -66,7 +66,7 @@ import Testing
         let outcome = try Rehash.run(dir.path, options: TrustFixtures.options, dryRun: false)
         #expect(try dir.read("\(c01Hash).0") == "an admin's notes, not a link\n")
         #expect(TrustFixtures.links(dir.path)["\(c01Hash).1"] == "c01.pem")
-        #expect(outcome.findings.contains { $0.severity == .warning && $0.file.hasSuffix("\(c01Hash).0") })
+        #expect(outcome.findings.contains { $0.severity == .warning && ($0.subject ?? "").hasSuffix("\(c01Hash).0") })
         // openssl rehash, for contrast, replaces the file with its link.
         let theirs = try directory(with: ["c01"])
         try theirs.write("\(c01Hash).0", "notes\n")
@@ -99,12 +99,12 @@ import Testing
         let outcome = try Rehash.run(dir.path, options: TrustFixtures.options, dryRun: false)
         #expect(TrustFixtures.links(dir.path) == ["\(c06Hash).0": "c06.pem"])
         let errors = outcome.findings.filter { $0.severity == .error }
-        #expect(errors.contains { $0.file.hasSuffix("bundle.pem") && $0.problem.contains("2 certificates") && $0.remedy.contains("mailtls bundle split") })
-        #expect(errors.contains { $0.file.hasSuffix("garbage.crt") })
-        #expect(errors.contains { $0.file.hasSuffix("empty.pem") })
-        #expect(errors.contains { $0.file.hasSuffix("request.pem") && $0.problem.contains("no certificate") })
+        #expect(errors.contains { ($0.subject ?? "").hasSuffix("bundle.pem") && $0.message.contains("2 certificates") && ($0.fix ?? "").contains("mailtls bundle split") })
+        #expect(errors.contains { ($0.subject ?? "").hasSuffix("garbage.crt") })
+        #expect(errors.contains { ($0.subject ?? "").hasSuffix("empty.pem") })
+        #expect(errors.contains { ($0.subject ?? "").hasSuffix("request.pem") && $0.message.contains("no certificate") })
         #expect(try ["bundle.pem", "garbage.crt", "empty.pem"].map { try dir.bytes($0) } == before)
-        #expect(Finding.exitStatus(outcome.findings) == 1)
+        #expect(ExitStatus.of(outcome.findings) == 1)
     }
 
     @Test func derCertificatesAreLinkedToo() throws {

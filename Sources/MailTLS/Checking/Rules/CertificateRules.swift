@@ -9,7 +9,7 @@ import Foundation
 struct CertificateMatchesKeyRule: CheckRule {
     let name = "certificate-matches-key"
 
-    func evaluate(_ context: CheckContext) -> [CheckFinding] {
+    func evaluate(_ context: CheckContext) -> [Finding] {
         context.pairs.map { pair in
             switch context.material(pair.certificate) {
             case .failure(let error):
@@ -36,7 +36,7 @@ struct CertificateMatchesKeyRule: CheckRule {
 struct CertificateValidityRule: CheckRule {
     let name = "certificate-validity"
 
-    func evaluate(_ context: CheckContext) -> [CheckFinding] {
+    func evaluate(_ context: CheckContext) -> [Finding] {
         Set(context.pairs.map(\.certificate)).sorted().compactMap { path in
             guard let leaf = context.certificates(path).first else { return nil }
             let days = Int((leaf.notValidAfter.timeIntervalSince1970 - context.now.timeIntervalSince1970) / 86_400)
@@ -61,7 +61,7 @@ struct CertificateValidityRule: CheckRule {
 struct CertificateNamesRule: CheckRule {
     let name = "certificate-names"
 
-    func evaluate(_ context: CheckContext) -> [CheckFinding] {
+    func evaluate(_ context: CheckContext) -> [Finding] {
         guard let path = context.files.serverCertificate, let leaf = context.certificates(path).first else { return [] }
         let names = ((try? leaf.extensions.subjectAlternativeNames) ?? nil).map { Array($0) } ?? []
         let dnsNames = SubjectAltNames(names).dnsNames
@@ -79,7 +79,7 @@ struct CertificateNamesRule: CheckRule {
 struct CertificateUsageRule: CheckRule {
     let name = "certificate-usage"
 
-    func evaluate(_ context: CheckContext) -> [CheckFinding] {
+    func evaluate(_ context: CheckContext) -> [Finding] {
         context.pairs.compactMap { pair in
             guard let leaf = context.certificates(pair.certificate).first else { return nil }
             guard case .some(.some(let usage)) = try? leaf.extensions.extendedKeyUsage else {
@@ -93,18 +93,5 @@ struct CertificateUsageRule: CheckRule {
                            "extended key usage does not allow \(pair.role == "server" ? "serverAuth" : "clientAuth"): peers will refuse it as a \(pair.role) certificate",
                            fix: "get a certificate with the server-client profile: mailtls ca sign --profile server-client")
         }
-    }
-}
-
-/// RFC 6125 host-name matching: exact, or a `*.` wildcard covering one left-most label.
-public enum HostNameMatch {
-    public static func matches(_ host: String, pattern: String) -> Bool {
-        let host = host.lowercased(), pattern = pattern.lowercased()
-        if host == pattern { return true }
-        guard pattern.hasPrefix("*.") else { return false }
-        let suffix = pattern.dropFirst(1)
-        guard host.hasSuffix(suffix) else { return false }
-        let label = host.dropLast(suffix.count)
-        return !label.isEmpty && !label.contains(".")
     }
 }

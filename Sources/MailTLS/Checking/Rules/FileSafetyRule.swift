@@ -4,7 +4,7 @@
 struct FileSafetyRule: CheckRule {
     let name = "file-safety"
 
-    func evaluate(_ context: CheckContext) -> [CheckFinding] {
+    func evaluate(_ context: CheckContext) -> [Finding] {
         let files = context.files
         let trusted = Set(files.trustedUsers.compactMap(FileSafety.uid(of:)))
         var items: [(String, FileSafety.Kind)] = []
@@ -17,7 +17,7 @@ struct FileSafetyRule: CheckRule {
         }
         if let path = files.caPath { items.append((path, .directory)) }
 
-        var findings: [CheckFinding] = []
+        var findings: [Finding] = []
         var reportedDirectories = Set<String>()
         for (path, kind) in items where FileReading.exists(path) {
             var problems = FileSafety.sendmailProblems(path, kind: kind, trustedUIDs: trusted,

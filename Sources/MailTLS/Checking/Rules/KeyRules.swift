@@ -4,7 +4,7 @@ import X509
 struct KeyReadableRule: CheckRule {
     let name = "key-readable"
 
-    func evaluate(_ context: CheckContext) -> [CheckFinding] {
+    func evaluate(_ context: CheckContext) -> [Finding] {
         Set(context.pairs.map(\.key)).sorted().map { path in
             switch context.material(path) {
             case .failure(let error):
@@ -28,7 +28,7 @@ struct KeyReadableRule: CheckRule {
 struct KeyStrengthRule: CheckRule {
     let name = "key-strength"
 
-    func evaluate(_ context: CheckContext) -> [CheckFinding] {
+    func evaluate(_ context: CheckContext) -> [Finding] {
         Set(context.pairs.map(\.key)).sorted().compactMap { path in
             guard let key = context.key(path) else { return nil }
             let description = KeyDescription(key.publicKey)

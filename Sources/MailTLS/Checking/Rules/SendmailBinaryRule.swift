@@ -5,7 +5,7 @@ struct SendmailBinaryRule: CheckRule {
     /// Where to look for sendmail; a test points it elsewhere.
     var candidates = ["/usr/sbin/sendmail", "/usr/lib/sendmail", "/usr/libexec/sendmail/sendmail"]
 
-    func evaluate(_ context: CheckContext) -> [CheckFinding] {
+    func evaluate(_ context: CheckContext) -> [Finding] {
         guard context.files.mta == .sendmail else { return [] }
         guard let binary = candidates.first(where: { access($0, X_OK) == 0 }) else { return [] }
         guard let output = ChildProcess.output(binary, ["-d0.1", "-bv", "root"]) else {

@@ -14,7 +14,7 @@ struct TLSARule: CheckRule {
         self.port = port
     }
 
-    func evaluate(_ context: CheckContext) -> [CheckFinding] {
+    func evaluate(_ context: CheckContext) async -> [Finding] {
         let source: TLSAFileSource
         do {
             source = try TLSAFileSource(path: path)
@@ -31,10 +31,7 @@ struct TLSARule: CheckRule {
             note = " (the file has no records for \(TLSAOwner.name(host: context.hostName, port: port)); compared with those for \(source.otherOwners(host: context.hostName, port: port).joined(separator: ", ")))"
         }
         guard let certificatePath = context.files.serverCertificate else { return [] }
-        var chain: [PresentedCertificate] = []
-        if case .success(let file) = context.material(certificatePath) {
-            chain = file.certificates.map { PresentedCertificate(certificate: $0.certificate, der: $0.der) }
-        }
+        let chain = context.presented(certificatePath)
         guard !chain.isEmpty else {
             // No usable certificate (another rule says why): compare the key with 3 1 x records.
             guard let keyPath = context.files.serverKey, let key = context.key(keyPath) else { return [] }
@@ -44,7 +41,7 @@ struct TLSARule: CheckRule {
             return [finding(.warning, keyPath, "matches none of the \(records.count) TLSA records in \(path)\(note)",
                             fix: "publish mailtls tlsa's record for this key, or roll over with mailtls rollover plan")]
         }
-        let report = TLSAMatcher(records: records, referenceNames: [context.hostName], now: context.now).match(chain: chain)
+        let report = await TLSAMatcher(records: records, referenceNames: [context.hostName], now: context.now).match(chain: chain)
         switch report.verdict {
         case .matched:
             return [finding(.ok, certificatePath, report.summary + note)]

@@ -5,7 +5,7 @@ struct CAFileRule: CheckRule {
     /// More than this many certificates makes every TLS handshake carry a long CA list.
     static let handful = 20
 
-    func evaluate(_ context: CheckContext) -> [CheckFinding] {
+    func evaluate(_ context: CheckContext) -> [Finding] {
         let sendmail = context.files.mta == .sendmail
         // Measured with Sendmail 8.17: an undefined, missing, empty or damaged CACertFile
         // (even one bad block after good ones) makes it leave STARTTLS out of EHLO.
@@ -36,7 +36,7 @@ struct CAFileRule: CheckRule {
 struct CAPathRule: CheckRule {
     let name = "ca-path"
 
-    func evaluate(_ context: CheckContext) -> [CheckFinding] {
+    func evaluate(_ context: CheckContext) -> [Finding] {
         let sendmail = context.files.mta == .sendmail
         guard let path = context.files.caPath else {
             // Measured with Sendmail 8.17: with confCACERT_PATH undefined it leaves STARTTLS out.

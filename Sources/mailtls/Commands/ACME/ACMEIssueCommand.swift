@@ -92,7 +92,8 @@ enum IssuanceText {
         for path in outcome.written where !outcome.promotion.moves.contains(where: { $0.to == path }) { Swift.print("wrote \(path)") }
         Swift.print("certificate for \(outcome.names.joined(separator: ", ")) valid until \(UTCTimestamp.readable(outcome.notValidAfter)), serial \(outcome.serial)")
         Swift.print(outcome.keyKept ? "key kept: DANE 3 1 1 records stay valid" : "new key: publish its TLSA record (mailtls tlsa) before peers rely on it")
-        for finding in outcome.check.findings where finding.severity != .ok { Swift.print(CheckText.line(finding)) }
+        FindingPrinter.printRemarks(outcome.trustFindings)
+        for finding in outcome.check.findings where finding.severity != .ok { Swift.print(FindingPrinter.row(finding)) }
         Swift.print("check: \(outcome.check.verdict)")
         if outcome.check.worst == .error {
             throw MailTLSError(directory, "the new certificate is in place, but check found errors\(deployHook == nil ? "" : ", so --deploy-hook was not run")",
