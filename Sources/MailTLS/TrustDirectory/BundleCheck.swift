@@ -29,6 +29,8 @@ public enum BundleCheck {
         let bytes = try FileReading.bytes(of: path)
         var report = Report(file: path, certificates: 0, crls: 0, duplicates: 0, expired: 0, notCA: 0, findings: [])
         var objects: [(object: TrustObject, place: String)] = []
+        /// Blocks an MTA skips (a request, an unknown label): warnings, unless they are all the file holds.
+        var ignored: [(label: String, place: String)] = []
         if PEMScanner.looksLikePEM(bytes) {
             let blocks: [PEMBlock]
             do {
@@ -50,8 +52,7 @@ public enum BundleCheck {
                         report.findings.append(Finding(.error, place, "is a private key, in a file meant for CA certificates",
                                                        fix: "remove the key block from the file"))
                     default:
-                        report.findings.append(Finding(.warning, place, "is a \(block.label) block, which an MTA ignores here",
-                                                       fix: "remove it"))
+                        ignored.append((block.label, place))
                     }
                 } catch let error as MailTLSError {
                     report.findings.append(Finding(error))
@@ -89,15 +90,20 @@ public enum BundleCheck {
                                                fix: "a CACertFile should hold the CAs that issue your peers' certificates"))
             }
         }
-        return finish(report)
+        return finish(report, ignored: ignored)
     }
 
-    private static func finish(_ report: Report) -> Report {
+    private static func finish(_ report: Report, ignored: [(label: String, place: String)] = []) -> Report {
         var report = report
-        // One line per bad file: when the file is already reported as damaged, that error says it.
+        // One line per bad file: when the file is already reported as damaged, that error says
+        // it; otherwise the blocks an MTA ignores are named in the one error, not beside it.
         if report.certificates == 0 && !report.findings.contains(where: { $0.severity == .error }) {
-            report.findings.append(Finding(.error, report.file, "holds no usable certificate, so Sendmail will not verify client certificates and will not say so",
+            let labels = ignored.map(\.label)
+            let holds = labels.isEmpty ? "" : " (only \(labels.joined(separator: ", ")) block\(labels.count == 1 ? "" : "s"))"
+            report.findings.append(Finding(.error, report.file, "holds no usable certificate\(holds), so Sendmail will not verify client certificates and will not say so",
                                            fix: "fill it with CA certificates: mailtls bundle join CA --out \(report.file)"))
+        } else if report.certificates > 0 {
+            report.findings += ignored.map { Finding(.warning, $0.place, "is a \($0.label) block, which an MTA ignores here", fix: "remove it") }
         }
         return report
     }

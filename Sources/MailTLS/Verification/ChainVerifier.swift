@@ -64,10 +64,12 @@ public struct ChainVerifier: Sendable {
         self.now = now
     }
 
-    /// A client verifying an SMTP server (`probe`), as OpenSSL does with a host check.
+    /// A client verifying an SMTP server (`probe`), as OpenSSL's host check does (and
+    /// Postfix's): subjectAltName, or the Common Name when there is no DNS name in it.
     public static func server(name: String, anchors: [Certificate], now: Date = Date()) -> ChainVerifier {
         var rules = Rules()
         rules.names = [name]
+        rules.commonNameFallback = true
         rules.purpose = .server
         return ChainVerifier(trust: .anchors(anchors), rules: rules, now: now)
     }

@@ -179,29 +179,11 @@ extension Reliability {
             #expect(classes.isSuperset(of: ["empty", "truncated", "garbage", "wrong-label", "wrong-content", "der-for-pem", "pem-for-der"]))
         }
 
-        /// Product bugs this suite found, reported with their repro; each is a known issue until
-        /// fixed (then withKnownIssue fails, and the entry must go).
-        static func knownBug(_ reader: FileReader, _ file: String?) -> String? {
-            if reader.testDescription == "bundle check FILE" {
-                return "bundle check prints two lines on stderr for one bad file (the parse error, then 'holds no usable certificate')"
-            }
-            if file == "der-csr.pem" && ["bundle split FILE", "bundle add FILE", "hash FILE"].contains(reader.testDescription) {
-                return "TrustDirectory classifies a DER certificate request as a CRL: hash blames 'the CRL's issuer', bundle split writes CA/unnamed_*.crl and then fails naming that file"
-            }
-            return nil
-        }
-
         @Test("every corpus file is refused", arguments: FileReader.all)
         func corpus(_ reader: FileReader) throws {
             var checked = 0
             for file in CorpusFile.all where file.isBad(as: reader.role) {
-                if let bug = Self.knownBug(reader, file.name) {
-                    try withKnownIssue(Comment(rawValue: bug), isIntermittent: true) {
-                        try Self.expectRefused(reader, bad: file.path, label: file.name)
-                    }
-                } else {
-                    try Self.expectRefused(reader, bad: file.path, label: file.name)
-                }
+                try Self.expectRefused(reader, bad: file.path, label: file.name)
                 checked += 1
             }
             #expect(checked > 0)
@@ -252,13 +234,7 @@ extension Reliability {
                 if special == .unreadable && geteuid() == 0 { continue }
                 let scratch = TempDirectory("corpus-special")
                 let path = try Self.make(special, in: scratch)
-                if let bug = Self.knownBug(reader, nil) {
-                    try withKnownIssue(Comment(rawValue: bug), isIntermittent: true) {
-                        try Self.expectRefused(reader, bad: path, label: special.rawValue)
-                    }
-                } else {
-                    try Self.expectRefused(reader, bad: path, label: special.rawValue)
-                }
+                try Self.expectRefused(reader, bad: path, label: special.rawValue)
             }
         }
 
