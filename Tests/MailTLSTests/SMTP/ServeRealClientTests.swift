@@ -174,6 +174,27 @@ struct ServeRealClientTests {
         await server.stop()
     }
 
+    @Test("a line over the DATA cap is refused with 552 at the end of the message, and the session goes on")
+    func longLineInData() async throws {
+        let server = try await startServer(try ProbeCertificates.path("good"))
+        let client = try RawClient(port: server.port)
+        #expect(client.readLine(timeout: 3)?.hasPrefix("220") == true)
+        client.send("EHLO client.example.org\r\n")
+        while let line = client.readLine(timeout: 3), !line.hasPrefix("250 ") {}
+        for command in ["MAIL FROM:<a@example.org>", "RCPT TO:<b@example.org>", "DATA"] {
+            client.send(command + "\r\n")
+            _ = client.readLine(timeout: 3)
+        }
+        let chunk = String(repeating: "A", count: 16 * 1024)
+        for _ in 0..<(4 * SMTPLineDecoder.maxDataLine / chunk.count) { client.send(chunk) }
+        client.send("\r\n.\r\n")
+        let reply = client.readLine(timeout: 10)
+        #expect(reply?.hasPrefix("552 ") == true, "\(reply ?? "no reply")")
+        client.send("QUIT\r\n")
+        #expect(client.readLine(timeout: 3)?.hasPrefix("221") == true)
+        await server.stop()
+    }
+
     /// Sends each command after reading the reply to the previous (greeting first); returns every reply line.
     func rawDialogue(port: Int, _ commands: [String]) throws -> [String] {
         let client = try RawClient(port: port)
