@@ -58,7 +58,15 @@ let package = Package(
         ),
         .testTarget(
             name: "MailTLSTests",
-            dependencies: ["MailTLS", "MailTLSACME"],
+            dependencies: [
+                "MailTLS",
+                "MailTLSACME",
+                // The serve session's handler is driven through EmbeddedChannel (no sockets).
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             resources: [.copy("Fixtures")]
         ),
     ]

@@ -186,7 +186,8 @@ final class ProbeHandler: ChannelInboundHandler {
         phaseStart = now
         deadline?.cancel()
         let limit = TimeAmount.milliseconds(Int64(options.timeout * 1000))
-        deadline = context.eventLoop.scheduleTask(in: limit) { [weak self] in
+        // On the event loop, like the handler itself: the task may use the handler and its context.
+        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: limit) { [weak self] in
             guard let self, !self.finished else { return }
             self.finish(.temp, "timed out after \(self.options.timeout) s waiting for \(self.phase.rawValue)", context: context)
         }

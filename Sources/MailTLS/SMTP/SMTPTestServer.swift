@@ -43,7 +43,9 @@ public final class SMTPTestServer: Sendable {
                     let peer = child.remoteAddress?.ipAddress ?? "unknown"
                     let sniffer = OutboundServerHelloSniffer()
                     let chain = PeerChainBox()
-                    let handler = ServerSessionHandler(options: options, peer: peer, sniffer: sniffer, clientChain: chain, trusted: trusted, log: log) {
+                    let store = options.maildir.map { MaildirStore(directory: $0, hostName: options.hostName) }
+                    let handler = ServerSessionHandler(options: options, peer: peer, sniffer: sniffer, clientChain: chain, trusted: trusted,
+                                                       store: store, log: log) {
                         guard options.askClientCertificate else { return NIOSSLServerHandler(context: context) }
                         return NIOSSLServerHandler(context: context) { certificates, verification in
                             chain.chain = certificates.compactMap { try? $0.toDERBytes() }

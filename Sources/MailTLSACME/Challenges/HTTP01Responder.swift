@@ -8,7 +8,7 @@ import NIOPosix
 /// http-01 answered by mailtls itself: a tiny HTTP server that serves
 /// `/.well-known/acme-challenge/TOKEN` with the key authorization and 404 for everything
 /// else, listening only while the order is in progress.
-final class HTTP01Responder: ChallengeSolver, @unchecked Sendable {
+final class HTTP01Responder: ChallengeSolver, Sendable {
     let type = "http-01"
     private let port: Int
     private let tokens = NIOLockedValueBox<[String: String]>([:])
@@ -39,8 +39,10 @@ final class HTTP01Responder: ChallengeSolver, @unchecked Sendable {
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { child in
-                child.pipeline.configureHTTPServerPipeline().flatMap {
-                    child.pipeline.addHandler(ChallengeHTTPHandler(tokens: tokens))
+                // Made on the child's event loop, where the handler lives (it is not Sendable).
+                child.eventLoop.makeCompletedFuture {
+                    try child.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try child.pipeline.syncOperations.addHandler(ChallengeHTTPHandler(tokens: tokens))
                 }
             }
         var lastError: Error?
@@ -58,8 +60,9 @@ final class HTTP01Responder: ChallengeSolver, @unchecked Sendable {
     }
 }
 
-/// Answers one HTTP/1 request at a time from the token table.
-private final class ChallengeHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
+/// Answers one HTTP/1 request at a time from the token table. Used on its channel's event
+/// loop only.
+private final class ChallengeHTTPHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
     private static let prefix = "/.well-known/acme-challenge/"
@@ -98,7 +101,7 @@ private final class ChallengeHTTPHandler: ChannelInboundHandler, @unchecked Send
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
         let keepAlive = self.keepAlive
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
             if !keepAlive { context.close(promise: nil) }
         }
         uri = nil

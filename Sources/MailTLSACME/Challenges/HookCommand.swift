@@ -27,7 +27,10 @@ struct HookCommand: Sendable {
         process.arguments = ["-c", arguments.isEmpty ? command : "\(command) \"$@\"", "mailtls-hook"] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let outputPath = NSTemporaryDirectory() + "mailtls-hook-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).out"
-        FileManager.default.createFile(atPath: outputPath, contents: nil, attributes: [.posixPermissions: 0o600])
+        guard FileManager.default.createFile(atPath: outputPath, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw MailTLSError(outputPath, "cannot be created to hold the output of \(option) \(command)",
+                               remedy: "check that \(NSTemporaryDirectory()) exists and is writable")
+        }
         defer { unlink(outputPath) }
         let output = FileHandle(forWritingAtPath: outputPath)
         process.standardOutput = output

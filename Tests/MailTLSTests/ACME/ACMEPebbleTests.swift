@@ -284,7 +284,9 @@ struct ACMEPebbleTests {
         #expect(failed.status == 1)
         #expect(failed.stderr.split(separator: "\n").count == 1, "\(failed.stderr)")
         #expect(failed.stderr.contains("127.0.0.1:\(closed)"))
-        #expect(Date().timeIntervalSince(started) < 60)
+        // Bounded by --timeout 8 (a refused connection ends sooner), plus the start of a debug
+        // binary on a busy machine.
+        #expect(Date().timeIntervalSince(started) < 8 + 10, "took \(Date().timeIntervalSince(started)) s with --timeout 8")
         #expect(Self.snapshot(dir) == before)
     }
 

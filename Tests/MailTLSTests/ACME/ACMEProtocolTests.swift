@@ -28,7 +28,7 @@ struct ACMEProtocolTests {
         let signingInput = "\(object["protected"]!).\(object["payload"]!)"
         let signature = try #require(Data(base64URL: object["signature"]!))
         #expect(signature.count == 64)
-        let directory = try TempDirectory()
+        let directory = TempDirectory()
         try directory.write("input", signingInput)
         try directory.write("key.pem", key.pem)
         try directory.write("sig.der", bytes: derSignature(r: Array(signature.prefix(32)), s: Array(signature.suffix(32))))

@@ -114,19 +114,21 @@ func expectOneLineError(_ result: RunResult, mentions: [String], status: Int32 =
 /// half-written file, no backup.
 @discardableResult
 func expectFailureChangesNothing(_ arguments: [String], in dir: TempDirectory, mentions: [String], status: Int32 = 1,
-                                 input: String? = nil, ignoring: Set<String> = [],
+                                 input: String? = nil, ignoring: Set<String> = [], asNobody: Bool = false,
                                  sourceLocation: SourceLocation = #_sourceLocation) throws -> RunResult {
     try expectFailureChangesNothing(arguments, at: dir.path, mentions: mentions, status: status, input: input,
-                                    ignoring: ignoring, sourceLocation: sourceLocation)
+                                    ignoring: ignoring, asNobody: asNobody, sourceLocation: sourceLocation)
 }
 
-/// `expectFailureChangesNothing` for any directory `path` (a mount point, say).
+/// `expectFailureChangesNothing` for any directory `path` (a mount point, say); `asNobody`
+/// runs mailtls as user nobody (`MailTLSBinary.runAsNobody`).
 @discardableResult
 func expectFailureChangesNothing(_ arguments: [String], at path: String, mentions: [String], status: Int32 = 1,
-                                 input: String? = nil, ignoring: Set<String> = [],
+                                 input: String? = nil, ignoring: Set<String> = [], asNobody: Bool = false,
                                  sourceLocation: SourceLocation = #_sourceLocation) throws -> RunResult {
     let before = DirectoryState.of(path)
-    let result = try MailTLSBinary.run(arguments, in: path, input: input)
+    let result = asNobody ? try MailTLSBinary.runAsNobody(arguments, in: path, input: input)
+                          : try MailTLSBinary.run(arguments, in: path, input: input)
     expectOneLineError(result, mentions: mentions, status: status, sourceLocation: sourceLocation)
     let after = DirectoryState.of(path)
     let changes = before.differences(to: after.ignoring(ignoring))

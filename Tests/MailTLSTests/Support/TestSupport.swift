@@ -142,6 +142,66 @@ enum MailTLSBinary {
     static func run(_ arguments: [String], in directory: String? = nil, input: String? = nil) throws -> RunResult {
         try MailTLSTests.run(path, arguments, in: directory, input: input)
     }
+
+    /// Runs mailtls as user nobody (root ignores permission bits, so tests of unreadable files
+    /// and read-only directories need another user). `directory` must be one nobody can enter.
+    @discardableResult
+    static func runAsNobody(_ arguments: [String], in directory: String? = nil, input: String? = nil) throws -> RunResult {
+        try MailTLSTests.run(Nobody.setpriv, ["--reuid=\(Nobody.uid)", "--regid=\(Nobody.gid)", "--clear-groups", try pathForOtherUsers.get()] + arguments,
+                             in: directory, input: input)
+    }
+
+    /// The binary where user nobody can run it: the build's own when every directory above it
+    /// lets others through, else a copy in a root-owned 0755 directory (a checkout under
+    /// /root, for one, is closed to other users).
+    static let pathForOtherUsers: Result<String, HarnessError> = {
+        if Nobody.canReach(path) { return .success(path) }
+        let parent = "/var/lib/mailtls-tests"
+        let directory = parent + "/mailtls-bin-\(getpid())"
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            chmod(parent, 0o755)
+            chmod(directory, 0o755)
+            let copy = directory + "/mailtls"
+            try? FileManager.default.removeItem(atPath: copy)
+            try FileManager.default.copyItem(atPath: path, toPath: copy)
+            chmod(copy, 0o755)
+            // Removed when the test process exits (the path is rebuilt from the PID, no capture).
+            atexit { try? FileManager.default.removeItem(atPath: "/var/lib/mailtls-tests/mailtls-bin-\(getpid())") }
+            return .success(copy)
+        } catch {
+            return .failure(HarnessError("cannot copy \(path) where user nobody can run it: \(error)"))
+        }
+    }()
+}
+
+/// User nobody, for tests that need a user root's privileges do not apply to.
+enum Nobody {
+    static let uid: uid_t = 65534
+    static let gid: gid_t = 65534
+    static let setpriv = "/usr/bin/setpriv"
+
+    /// Tests switch to nobody with setpriv, which only root may do.
+    static var canSwitch: Bool { geteuid() == 0 && FileManager.default.isExecutableFile(atPath: setpriv) }
+
+    /// Whether others may search every directory above `path` (and so reach it).
+    static func canReach(_ path: String) -> Bool {
+        var directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        while true {
+            var info = stat()
+            guard stat(directory, &info) == 0, info.st_mode & 0o001 != 0 else { return false }
+            if directory == "/" { return true }
+            directory = URL(fileURLWithPath: directory).deletingLastPathComponent().path
+        }
+    }
+
+    /// Gives `path` and everything below it to nobody (modes are kept: a 000 file stays
+    /// unreadable, by its new owner too).
+    static func own(_ path: String) {
+        chown(path, uid, gid)
+        guard let names = FileManager.default.subpaths(atPath: path) else { return }
+        for name in names { lchown(path + "/" + name, uid, gid) }
+    }
 }
 
 /// The test fixtures folder (copied into the test bundle's resources).

@@ -47,8 +47,8 @@ enum TrustFixtures {
     /// Runs the mailtls binary as user nobody (root ignores permission bits, so tests of
     /// unreadable files and read-only directories need another user).
     static func runAsNobody(_ arguments: [String]) throws -> RunResult {
-        try run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", MailTLSBinary.path] + arguments)
+        try MailTLSBinary.runAsNobody(arguments)
     }
 
-    static var canSwitchUser: Bool { getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") }
+    static var canSwitchUser: Bool { Nobody.canSwitch }
 }
