@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import NIOSSL
+import X509
 
 /// `mailtls serve`: a small STARTTLS SMTP server on a certs directory, for trying `probe`
 /// and `check` without a mail server and for the tests' real TLS sessions. Each connection
@@ -69,8 +70,8 @@ public final class SMTPTestServer: Sendable {
 
     public func stop() async { try? await channel.close() }
 
-    /// CA/ and cacert.pem's certificates, DER, for judging client certificates.
-    static func trustedCertificates(_ layout: CertsLayout) -> [[UInt8]] {
-        TrustAnchors.load(caFile: layout.caBundlePath, caPath: layout.caDirectoryPath).certificates.compactMap { try? Encoding.der($0) }
+    /// cacert.pem's and CA/'s certificates, for judging client certificates.
+    static func trustedCertificates(_ layout: CertsLayout) -> [Certificate] {
+        TrustAnchors.load(caFile: layout.caBundlePath, caPath: layout.caDirectoryPath).certificates
     }
 }

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOSSL
 import NIOTLS
+import X509
 
 /// One connection of `mailtls serve` on NIO: it cuts the bytes into lines
 /// (`SMTPLineDecoder`), hands them to the session's `SMTPServerStateMachine` and carries out
@@ -20,7 +21,7 @@ final class ServerSessionHandler: ChannelDuplexHandler {
     private let makeTLSHandler: () throws -> NIOSSLServerHandler
     private let sniffer: OutboundServerHelloSniffer
     private let clientChain: PeerChainBox
-    private let trusted: [[UInt8]]
+    private let trusted: [Certificate]
     private let store: (any MessageStore)?
     private let log: @Sendable (ServeSessionLog) -> Void
     private var machine: SMTPServerStateMachine
@@ -31,7 +32,7 @@ final class ServerSessionHandler: ChannelDuplexHandler {
     private var active = false
     private var logged = false
 
-    init(options: ServeOptions, peer: String, sniffer: OutboundServerHelloSniffer, clientChain: PeerChainBox, trusted: [[UInt8]],
+    init(options: ServeOptions, peer: String, sniffer: OutboundServerHelloSniffer, clientChain: PeerChainBox, trusted: [Certificate],
          store: (any MessageStore)?, log: @escaping @Sendable (ServeSessionLog) -> Void,
          makeTLSHandler: @escaping () throws -> NIOSSLServerHandler) {
         self.options = options
@@ -72,13 +73,26 @@ final class ServerSessionHandler: ChannelDuplexHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? TLSUserEvent, case .handshakeCompleted = event {
-            let verify = options.askClientCertificate
-                ? ClientCertificateCheck.verdict(presented: clientChain.chain, trusted: trusted) : .not
-            perform(machine.handle(.tlsEstablished(version: sniffer.facts?.version, cipher: sniffer.facts?.cipher,
-                                                   verify: verify.rawValue)), context: context)
-            drain(context: context)
+            if options.askClientCertificate {
+                // The verifier is async: the machine takes no input until TLS is established,
+                // so lines that arrive meanwhile wait in the decoder.
+                let (presented, trusted) = (clientChain.chain, trusted)
+                let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+                let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+                context.eventLoop.makeFutureWithTask { await ClientCertificateCheck.verdict(presented: presented, trusted: trusted) }
+                    .whenSuccess { verify in handler.value.establishTLS(verify: verify, context: boundContext.value) }
+            } else {
+                establishTLS(verify: .not, context: context)
+            }
         }
         context.fireUserInboundEventTriggered(event)
+    }
+
+    private func establishTLS(verify: VerifyWord, context: ChannelHandlerContext) {
+        guard active else { return }
+        perform(machine.handle(.tlsEstablished(version: sniffer.facts?.version, cipher: sniffer.facts?.cipher,
+                                               verify: verify.rawValue)), context: context)
+        drain(context: context)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {

@@ -120,6 +120,14 @@ struct ChainVerifierOpenSSLTests {
             let root = try issue("Root", ca: true)
             return ([try issue("client", by: root, ca: false, usage: [.clientAuth])], [root], "")
         }, purpose: "sslclient"),
+        Case(name: "a client certificate through an intermediate that is no CA", make: {
+            let root = try issue("Root", ca: true), inter = try issue("Inter", by: root, ca: false)
+            return ([try issue("client", by: inter, ca: false, usage: [.clientAuth]), inter], [root], "")
+        }, purpose: "sslclient", expected: { $0 == .issuerNotCA(subject: "CN = Inter") }),
+        Case(name: "a client certificate through an expired intermediate", make: {
+            let root = try issue("Root", ca: true), inter = try issue("Inter", by: root, ca: true, from: -60 * day, to: -day)
+            return ([try issue("client", by: inter, ca: false, usage: [.clientAuth]), inter], [root], "")
+        }, purpose: "sslclient", expected: { if case .issuerExpired = $0 { return true } else { return false } }),
         Case(name: "a self-signed CA:FALSE certificate that is itself trusted (pinned)") {
             let leaf = try issue("mx", ca: false, names: ["mx.example.org"])
             return ([leaf], [leaf], "mx.example.org")
@@ -152,5 +160,16 @@ struct ChainVerifierOpenSSLTests {
         if let expected = testCase.expected, let problem = verdict.problem {
             #expect(expected(problem), "mailtls said: \(problem)")
         }
+    }
+
+    @Test("serve's verify= word: NO without a certificate, OK when it verifies, FAIL otherwise")
+    func clientVerifyWord() async throws {
+        let root = try Self.issue("Root", ca: true), other = try Self.issue("Other", ca: true)
+        let client = try Self.issue("client", by: root, ca: false, usage: [.clientAuth])
+        let der = [try Encoding.der(client.certificate)]
+        #expect(await ClientCertificateCheck.verdict(presented: [], trusted: [root.certificate]) == .no)
+        #expect(await ClientCertificateCheck.verdict(presented: der, trusted: [root.certificate]) == .ok)
+        #expect(await ClientCertificateCheck.verdict(presented: der, trusted: [other.certificate]) == .fail)
+        #expect(await ClientCertificateCheck.verdict(presented: [[0x30, 0x03, 0x02, 0x01, 0x00]], trusted: [root.certificate]) == .fail)
     }
 }
