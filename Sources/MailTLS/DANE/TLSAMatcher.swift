@@ -5,23 +5,6 @@ import Foundation
 #endif
 import X509
 
-/// One certificate as the server presented it: parsed, and the exact DER it was sent as
-/// (selector 0 records hash the DER, so a re-encoding would not do).
-public struct PresentedCertificate: Sendable {
-    public var certificate: Certificate
-    public var der: [UInt8]
-
-    public init(certificate: Certificate, der: [UInt8]) {
-        self.certificate = certificate
-        self.der = der
-    }
-
-    /// Parses `der` (as a TLS library hands out the peer's chain).
-    public init(der: [UInt8]) throws {
-        self.init(certificate: try Certificate(derEncoded: der), der: der)
-    }
-}
-
 /// Checks a server's certificate chain against TLSA records by the rules of SMTP DANE
 /// (RFC 7672 §3, with RFC 7671's updates):
 ///
@@ -84,7 +67,10 @@ public struct TLSAMatcher: Sendable {
         if let reason = record.unusableReason { return .unusable(reason) }
         guard let leaf = chain.first else { return .mismatch("the server presented no certificate") }
         if record.usage == .daneEE {
-            let verification = await ChainVerifier(trust: .daneEE(record), rules: ChainVerifier.Rules(), now: now).verify(chain)
+            let match = LeafMatch(mismatch: "the server certificate's \(record.selector == .publicKey ? "public key" : "DER") does not match") {
+                record.matches(certificate: $0.certificate, der: $0.der)
+            }
+            let verification = await ChainVerifier(trust: .matchedLeaf(match), rules: ChainVerifier.Rules(), now: now).verify(chain)
             if let problem = verification.problem { return .mismatch(problem.message(leaf: "the server certificate")) }
             return .matched(depth: 0, subject: NameFormatter.oneLine(leaf.certificate.subject))
         }
@@ -111,7 +97,7 @@ public struct TLSAMatcher: Sendable {
         rules.names = referenceNames.flatMap { $0.isEmpty ? nil : $0 }
         rules.commonNameFallback = true
         rules.leafFirst = false
-        switch await ChainVerifier(trust: .daneTA(anchors), rules: rules, now: now).verify(chain) {
+        switch await ChainVerifier(trust: .designatedAnchors(anchors), rules: rules, now: now).verify(chain) {
         case .verified(let path):
             let anchor = path[path.count - 1]
             let subject = anchorFromRecord && record.selector == .publicKey ? "the public key in the record" : NameFormatter.oneLine(anchor.subject)
@@ -126,6 +112,8 @@ public struct TLSAMatcher: Sendable {
         switch problem {
         case .issuerNotFound(let subject, let issuer):
             return "\(subject ?? "the server certificate") is not signed by the trust anchor, and its issuer \(issuer) is not in the presented chain"
+        case .anchorIsLeaf:
+            return "a DANE-TA(2) record must match an issuer of the server certificate"
         case .untrustedRoot(let subject):
             return "the presented chain ends at \(subject), not at the trust anchor"
         case .selfSignedUntrusted:

@@ -30,6 +30,8 @@ public enum ChainProblem: Sendable, Equatable {
     case issuerNotFound(subject: String?, issuer: String)
     /// No trust was given at all.
     case noTrust
+    /// A designated trust anchor (DANE-TA) matched the leaf itself, not an issuer.
+    case anchorIsLeaf
     /// A rule of a policy (DANE record match, RFC 5280 structure) failed; the text says which.
     case policy(String)
 
@@ -51,6 +53,7 @@ public enum ChainProblem: Sendable, Equatable {
         case .untrustedRoot(let subject): return "the chain ends at \(subject), which is not trusted"
         case .issuerNotFound(_, let issuer): return "no chain to a trusted certificate: issuer \(issuer) not found"
         case .noTrust: return "the trust given holds no certificate"
+        case .anchorIsLeaf: return "the trust anchor must be an issuer of \(leaf), not \(leaf) itself"
         case .policy(let text): return text
         }
     }
@@ -63,7 +66,7 @@ public enum ChainProblem: Sendable, Equatable {
         case .leafExpired, .leafNotYetValid: return 0
         case .nameMismatch: return 1
         case .wrongPurpose: return 2
-        case .issuerNotCA, .issuerExpired, .issuerNotYetValid, .policy: return 3
+        case .issuerNotCA, .issuerExpired, .issuerNotYetValid, .policy, .anchorIsLeaf: return 3
         case .selfSignedUntrusted, .untrustedRoot, .issuerNotFound: return 4
         case .noTrust: return 5
         }

@@ -6,7 +6,9 @@ import Foundation
 import X509
 
 /// The one chain verifier under every verdict mailtls gives: `check`, `probe`,
-/// `probe --tlsa`, `check --tlsa`, `serve --ask-client-cert` and `tlsa`.
+/// `probe --tlsa`, `check --tlsa`, `serve --ask-client-cert` and `tlsa`. It knows nothing
+/// of TLSA records: DANE (in `DANE/`) says which certificates are anchors and how a leaf
+/// matches, through ``Trust``.
 ///
 /// Chains are built by swift-certificates' `Verifier` (which checks every signature on
 /// the way); what a chain must satisfy is a list of small policies in `Policies/`, chosen
@@ -45,13 +47,15 @@ public struct ChainVerifier: Sendable {
 
     /// What makes a chain trusted.
     public enum Trust: Sendable {
-        /// Chains to one of these certificates; a leaf that is itself one of them is pinned.
+        /// Chains to one of these certificates (a CA store); a leaf that is itself one of
+        /// them is pinned.
         case anchors([Certificate])
-        /// A DANE-EE(3) record that the leaf, as presented, must match.
-        case daneEE(TLSARecord)
-        /// DANE-TA(2): the certificates a record designates (presented, or made from a
-        /// record that holds a whole key).
-        case daneTA([Certificate])
+        /// The leaf is its own anchor when the match accepts it, and nothing else is
+        /// checked (DANE-EE).
+        case matchedLeaf(LeafMatch)
+        /// Anchors designated by other means than a CA store, which must be issuers of the
+        /// leaf (DANE-TA: the certificates a record matches).
+        case designatedAnchors([Certificate])
     }
 
     public var trust: Trust
@@ -117,15 +121,15 @@ public struct ChainVerifier: Sendable {
     private func trustedCertificates(leaf: Certificate) -> [Certificate] {
         switch trust {
         case .anchors(let anchors): return anchors
-        case .daneEE: return [leaf]
-        case .daneTA(let anchors): return anchors
+        case .matchedLeaf: return [leaf]
+        case .designatedAnchors(let anchors): return anchors
         }
     }
 
     private func policies(leafDER: [UInt8], trusted: [Certificate], log: ProblemLog) -> [any VerifierPolicy] {
         let top = TrustedTopPolicy(trusted: trusted, log: log)
-        if case .daneEE(let record) = trust {
-            return [top, DANEEEPolicy(record: record, leafDER: leafDER, log: log)]
+        if case .matchedLeaf(let match) = trust {
+            return [top, LeafMatchPolicy(match: match, leafDER: leafDER, log: log)]
         }
         var leafRules: [any VerifierPolicy] = []
         if rules.checksLeafDates {
@@ -138,7 +142,7 @@ public struct ChainVerifier: Sendable {
             leafRules.append(KeyPurposePolicy(purpose: purpose == .server ? .server : .client, log: log))
         }
         var chainRules: [any VerifierPolicy] = [top]
-        if case .daneTA = trust { chainRules.append(DANETAPolicy(log: log)) }
+        if case .designatedAnchors = trust { chainRules.append(IssuerAnchorPolicy(log: log)) }
         chainRules.append(ValidityPolicy(now: now, checksLeaf: false, checksIssuers: rules.checksIssuerDates,
                                          checksAnchor: rules.checksAnchorDates, log: log))
         if rules.checksIssuers { chainRules.append(IssuerPolicy(log: log)) }
