@@ -71,7 +71,10 @@ struct DNSWorldTests {
         Expected(name: "_smtp._tls.tlsrpt-bad.test", type: "TXT",
                  records: [#"TXT "v=TLSRPTv1; rua=ftp://tlsrpt-bad.test/report""#, #"TXT "v=TLSRPTv1; rua=mailto:second@tlsrpt-bad.test""#]),
         Expected(name: "_smtp._tls.sts-testing.test", type: "TXT", status: "NXDOMAIN"),
-    ] + ["none", "redirect", "404", "html", "big", "wrong-name", "expired-cert", "slow", "bad-syntax"].flatMap { name in
+    ]
+
+    /// The policy-server cases: the same DNS for each, only the id differs.
+    static let stsServerCases: [Expected] = ["none", "redirect", "404", "html", "big", "wrong-name", "expired-cert", "slow", "bad-syntax"].flatMap { name in
         [Expected(name: "_mta-sts.sts-\(name).test", type: "TXT",
                   records: ["TXT \"v=STSv1; id=20260101\(name.replacingOccurrences(of: "-", with: ""))\""]),
          Expected(name: "mta-sts.sts-\(name).test", type: "A", records: ["A 127.0.0.1"]),
@@ -109,7 +112,7 @@ struct DNSWorldTests {
     func everyDomain() throws {
         let world = try DNSWorld()
         try world.start()
-        for expected in Self.secureDomains + Self.insecureDomains + Self.bogusDomains {
+        for expected in Self.secureDomains + Self.stsServerCases + Self.insecureDomains + Self.bogusDomains {
             try Self.check(world, expected)
         }
         // The authoritative side signs what it serves: nsd answers with RRSIGs and without AD.
