@@ -130,16 +130,9 @@ struct RolloverCommand: ParsableCommand {
                         throw MailTLSError("--records", "not given, and standard input is a terminal",
                                            remedy: "give the published records: --records FILE, or pipe dig +short TLSA \(options.owner) into it")
                     }
-                    var text = ""
-                    while let line = readLine(strippingNewline: false) { text += line }
-                    let entries = try TLSAZoneParser.parse(text, path: "standard input")
-                    guard !entries.isEmpty else {
-                        throw MailTLSError("standard input", "holds no TLSA record", remedy: "pipe the records as published, or give --records FILE")
-                    }
-                    source = TLSAFileSource(path: "standard input", entries: entries)
+                    source = try .standardInput()
                 }
-                var published = try source.records(host: options.host, port: options.port)
-                if published.isEmpty { published = source.entries.map(\.record) }
+                let published = try source.publishedRecords(host: options.host, port: options.port)
                 let result = try Rollover.next(options, published: published, publishedSource: source.path,
                                                issuing: selfSigned ? .selfSigned(days: days) : .request)
                 if common.format == .json {
