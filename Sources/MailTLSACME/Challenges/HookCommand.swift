@@ -27,7 +27,9 @@ struct HookCommand: Sendable {
         process.arguments = ["-c", arguments.isEmpty ? command : "\(command) \"$@\"", "mailtls-hook"] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let outputPath = NSTemporaryDirectory() + "mailtls-hook-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).out"
-        FileManager.default.createFile(atPath: outputPath, contents: nil, attributes: [.posixPermissions: 0o600])
+        // Created empty and private through the atomic writer, which never follows or replaces
+        // a name someone else put in the shared temp directory.
+        try AtomicFile.write([], to: outputPath, mode: .secret, existing: .refuse, durable: false)
         defer { unlink(outputPath) }
         let output = FileHandle(forWritingAtPath: outputPath)
         process.standardOutput = output

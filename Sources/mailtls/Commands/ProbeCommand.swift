@@ -47,7 +47,7 @@ struct ProbeCommand: AsyncParsableCommand {
         if timeout <= 0 || timeout > 600 { throw ValidationError("--timeout must be between 0 and 600 seconds") }
         if let port, !(1...65535).contains(port) { throw ValidationError("--port \(port): give a TCP port from 1 to 65535") }
         if let target {
-            do { _ = try ProbeTarget(parsing: target) } catch let error as MailTLSError { throw ValidationError(error.description) }
+            try usageCheck { _ = try ProbeTarget(parsing: target) }
         }
     }
 

@@ -27,6 +27,10 @@ struct SetupCommand: ParsableCommand {
     var ca = false
     @Option(name: .long, help: "The CA directory for --ca.") var caDir: String = "ca"
 
+    func validate() throws {
+        try usageCheck { try SelfSigner.checkDays(days) }
+    }
+
     func run() throws {
         try reportingFailures {
             let hostName = host ?? HostName.fullyQualified()

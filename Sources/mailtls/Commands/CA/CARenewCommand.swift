@@ -22,9 +22,13 @@ struct CARenewCommand: ParsableCommand {
     @Option(name: .long, help: "Where to write the new certificate.") var out: String?
     @Flag(name: .long, help: "Replace existing output files (keeping dated backups).") var force = false
 
+    func validate() throws {
+        try usageCheck { try CertificateAuthority.checkDays(days) }
+    }
+
     func run() throws {
         try reportingFailures {
-            try CAOperation.run(location) { ca in
+            try CertificateAuthority.changing(location.layout) { ca in
                 let entry = try CARenewal.find(ca, certificate)
                 let isFile = FileReading.exists(certificate)
                 let output: CertsLayout = out != nil || isFile
