@@ -6,7 +6,7 @@ import X509
 /// a 3 1 x record names the key and outlives renewals that keep it; for DANE-TA (2) the top of
 /// chain.pem, the CA that signed the server's certificate. A DANE-TA record is made only for a
 /// CA certificate (basicConstraints CA:TRUE): a client never takes a leaf as a trust anchor.
-public enum TLSAComputing {
+public enum TLSASources {
     public struct Item: Sendable {
         public var record: TLSARecord
         /// The file the record was computed from.

@@ -49,7 +49,7 @@ struct TLSACommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let owner = try TLSAOwner.checkedName(host: host ?? HostName.fullyQualified(), port: port)
-            let computed = try TLSAComputing.records(files: files, directory: dir,
+            let computed = try TLSASources.records(files: files, directory: dir,
                                                     usage: .init(rawValue: usage), selector: .init(rawValue: selector),
                                                     matchingType: .init(rawValue: match))
             if format == .json {

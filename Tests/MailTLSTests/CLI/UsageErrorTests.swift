@@ -40,6 +40,8 @@ struct UsageErrorTests {
         Case(arguments: ["acme", "issue", "--host", "a.example.test", "--email", "postmaster"], mentions: "--email postmaster"),
         Case(arguments: ["acme", "account", "--email", "@example.org"], mentions: "--email"),
         Case(arguments: ["acme", "renew", "--days", "400"], mentions: "--days 400"),
+        Case(arguments: ["acme", "issue", "--staging", "--server", "https://acme.example.test/dir"], mentions: "--staging"),
+        Case(arguments: ["acme", "account", "--server", "acme.example.test"], mentions: "--server acme.example.test"),
     ]
 
     @Test("a library check run from validate(): exit 2, one line, nothing made", arguments: cases)
@@ -51,8 +53,6 @@ struct UsageErrorTests {
     @Test("ArgumentParser's own checks in validate() also exit 2", arguments: [
         ["probe", "mail.example.org", "--port", "0"],
         ["probe", "mail.example.org", "--ca", "a.pem", "--system"],
-        ["acme", "issue", "--staging", "--server", "https://acme.example.test/dir"],
-        ["acme", "account", "--server", "acme.example.test"],
     ])
     func argumentParser(_ arguments: [String]) throws {
         let dir = TempDirectory("usage-ap")

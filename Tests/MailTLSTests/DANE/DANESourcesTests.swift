@@ -12,16 +12,16 @@ struct DANESourcesTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let layout = CertsLayout(directory: dir)
         _ = try KeyMaker.make(layout, options: KeyOptions(algorithm: .ecdsaP256), force: false)
-        let fromKey = try TLSAComputing.records(files: [], directory: dir, usage: .daneEE, selector: .publicKey, matchingType: .sha256)
+        let fromKey = try TLSASources.records(files: [], directory: dir, usage: .daneEE, selector: .publicKey, matchingType: .sha256)
         #expect(fromKey.map(\.source) == [layout.keyPath])
         _ = try SelfSignedWriter.write(layout, source: .subject(try SubjectParser.parse("/CN=mail.example.org"), SubjectAltNames()),
                                        days: 30, keyOptions: KeyOptions(), force: false)
-        let fromCert = try TLSAComputing.records(files: [], directory: dir, usage: .daneEE, selector: .publicKey, matchingType: .sha256)
+        let fromCert = try TLSASources.records(files: [], directory: dir, usage: .daneEE, selector: .publicKey, matchingType: .sha256)
         #expect(fromCert.map(\.source) == [layout.certificatePath])
         #expect(fromCert.map(\.record) == fromKey.map(\.record))
         // 3 0 x hashes the whole certificate, which a key alone cannot give.
         #expect(throws: MailTLSError.self) {
-            try TLSAComputing.records(files: [layout.keyPath], directory: dir, usage: .daneEE, selector: .certificate, matchingType: .sha256)
+            try TLSASources.records(files: [layout.keyPath], directory: dir, usage: .daneEE, selector: .certificate, matchingType: .sha256)
         }
     }
 
@@ -29,19 +29,19 @@ struct DANESourcesTests {
     func daneTA() throws {
         let dir = TempDirectory("dane-ta")
         #expect(throws: MailTLSError.self) {
-            try TLSAComputing.records(files: [], directory: dir.path, usage: .daneTA, selector: .publicKey, matchingType: .sha256)
+            try TLSASources.records(files: [], directory: dir.path, usage: .daneTA, selector: .publicKey, matchingType: .sha256)
         }
         let (ca, certs) = try DANEFixtures.caChain(dir)
-        let items = try TLSAComputing.records(files: [], directory: certs.directory, usage: .daneTA, selector: .publicKey, matchingType: .sha256)
+        let items = try TLSASources.records(files: [], directory: certs.directory, usage: .daneTA, selector: .publicKey, matchingType: .sha256)
         let caCertificate = try MaterialFile.load(ca.certificatePath).firstCertificate()
         #expect(items.map(\.source) == [certs.chainPath])
         #expect(items.map(\.record) == [try TLSARecord(certificate: caCertificate.certificate, der: caCertificate.der, usage: .daneTA,
                                                         selector: .publicKey, matchingType: .sha256)])
-        #expect(TLSAComputing.isCA(caCertificate.certificate))
+        #expect(TLSASources.isCA(caCertificate.certificate))
         let leaf = try MaterialFile.load(certs.certificatePath).firstCertificate().certificate
-        #expect(!TLSAComputing.isCA(leaf))
+        #expect(!TLSASources.isCA(leaf))
         do {
-            _ = try TLSAComputing.records(files: [certs.certificatePath], directory: dir.path, usage: .daneTA, selector: .publicKey, matchingType: .sha256)
+            _ = try TLSASources.records(files: [certs.certificatePath], directory: dir.path, usage: .daneTA, selector: .publicKey, matchingType: .sha256)
             Issue.record("a leaf was taken as a DANE-TA anchor")
         } catch let error as MailTLSError {
             #expect(error.subject == certs.certificatePath && error.problem.contains("is not a CA certificate"))

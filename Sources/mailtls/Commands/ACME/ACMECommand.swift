@@ -34,9 +34,13 @@ struct ACMEServerOptions: ParsableArguments {
     var caBundle: String?
 
     func validate() throws {
-        if staging && server != nil { throw ValidationError("--staging cannot be combined with --server: give one of them") }
-        if let server, !(server.hasPrefix("https://") || server.hasPrefix("http://")) {
-            throw ValidationError("--server \(server) is not a URL: give the CA's ACME directory URL, e.g. \(ACMEServer.letsEncrypt)")
+        try usageCheck {
+            if staging && server != nil {
+                throw MailTLSError("--staging", "cannot be combined with --server", remedy: "give one of them")
+            }
+            if let server, !(server.hasPrefix("https://") || server.hasPrefix("http://")) {
+                throw MailTLSError("--server \(server)", "is not a URL", remedy: "give the CA's ACME directory URL, e.g. \(ACMEServer.letsEncrypt)")
+            }
         }
     }
 
