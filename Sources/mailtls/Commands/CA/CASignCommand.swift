@@ -42,7 +42,7 @@ struct CASignCommand: ParsableCommand {
             try CertificateAuthority.changing(location.layout) { ca in
                 let proposals = try requests.map { request in
                     try CASigning.propose(ca, requestPath: request, profile: profile, days: days,
-                                          output: OutputLayout.from(out: out, besides: request), allowDuplicate: allowDuplicate)
+                                          output: SignedOutput.layout(out: out, besides: request), allowDuplicate: allowDuplicate)
                 }
                 try Confirmation.require(yes: yes, question: proposals.count == 1 ? "Sign this certificate?" : "Sign these \(proposals.count) certificates?",
                                          details: proposals.flatMap { $0.description + [""] })
