@@ -62,6 +62,17 @@ struct UsageErrorTests {
         #expect(dir.listing().isEmpty)
     }
 
+    @Test("input left out on a terminal is a usage error: rollover next without --records, headers without a file",
+          .enabled(if: PseudoTerminal.available))
+    func missingInputOnTerminal() throws {
+        let rollover = try PseudoTerminal.run(["rollover", "next", "--host", "mail.example.org"], answers: [])
+        #expect(rollover.status == usageErrorStatus, "\(rollover.stdout)")
+        #expect(rollover.stdout.hasPrefix("mailtls: --records: not given, and standard input is a terminal ("), "\(rollover.stdout)")
+        let headers = try PseudoTerminal.run(["headers"], answers: [])
+        #expect(headers.status == usageErrorStatus, "\(headers.stdout)")
+        #expect(headers.stdout.hasPrefix("mailtls: stdin: no message given ("), "\(headers.stdout)")
+    }
+
     @Test("a failure that is not about the options still exits 1")
     func notUsage() throws {
         let dir = TempDirectory("usage-not")
