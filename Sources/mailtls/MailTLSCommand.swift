@@ -50,7 +50,9 @@ struct MailTLSCommand: AsyncParsableCommand {
             }
         } catch {
             if exitCode(for: error) == .validationFailure {
-                Terminal.error(fullMessage(for: error))
+                // A library check run from validate() (usageCheck) already has mailtls's one-line form.
+                let brief = message(for: error)
+                Terminal.error(brief.hasPrefix(usageCheckPrefix) ? brief : fullMessage(for: error))
                 Glibc.exit(2)
             }
             exit(withError: error)

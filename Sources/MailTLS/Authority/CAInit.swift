@@ -22,13 +22,20 @@ public enum CAInit {
         }
     }
 
-    public static func run(_ layout: CALayout, options: Options, now: Date = Date()) throws -> [WrittenFile] {
+    /// The options alone, checked before anything is made: name constraints are domains, the
+    /// days in range, the key kind one mailtls makes.
+    public static func check(_ options: Options) throws {
         for constraint in options.nameConstraints where !HostNameRules.isValid(constraint.hasPrefix(".") ? String(constraint.dropFirst()) : constraint) {
             throw MailTLSError("--name-constraint \(constraint)", "is not a domain name", remedy: "give a domain such as example.org")
         }
         guard (1...36500).contains(options.days) else {
             throw MailTLSError("--days \(options.days)", "is out of range", remedy: "give a number of days from 1 to 36500")
         }
+        _ = try options.key.validated()
+    }
+
+    public static func run(_ layout: CALayout, options: Options, now: Date = Date()) throws -> [WrittenFile] {
+        try check(options)
         try Directories.make(layout.directory)
         let lock = try DirectoryLock(layout.directory)
         defer { lock.release() }

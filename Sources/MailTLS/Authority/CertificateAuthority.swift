@@ -46,12 +46,17 @@ public struct CertificateAuthority {
         }
     }
 
-    /// Issues a certificate (not yet recorded: see `record`).
-    func issue(subject: DistinguishedName, publicKey: Certificate.PublicKey, names: SubjectAltNames,
-               profile: LeafProfile, days: Int, now: Date) throws -> Certificate {
+    /// A certificate the CA issues is valid for 1 to 3650 days.
+    public static func checkDays(_ days: Int) throws {
         guard (1...3650).contains(days) else {
             throw MailTLSError("--days \(days)", "is out of range", remedy: "give 1 to 3650 days (public CAs issue at most 397)")
         }
+    }
+
+    /// Issues a certificate (not yet recorded: see `record`).
+    func issue(subject: DistinguishedName, publicKey: Certificate.PublicKey, names: SubjectAltNames,
+               profile: LeafProfile, days: Int, now: Date) throws -> Certificate {
+        try Self.checkDays(days)
         let start = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
         var notAfter = start.addingTimeInterval(Double(days) * 86_400)
         if notAfter > certificate.notValidAfter { notAfter = certificate.notValidAfter } // never outlive the CA

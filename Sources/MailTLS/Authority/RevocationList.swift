@@ -10,11 +10,16 @@ import SwiftASN1
 /// CRL number and authority key identifier, each entry with its reason. swift-certificates
 /// has no CRL type, so it is encoded here with swift-asn1.
 public enum RevocationList {
+    /// A CRL's next update is 1 to 3650 days ahead; `option` names the option in the error.
+    public static func checkDays(_ days: Int, option: String = "--days") throws {
+        guard (1...3650).contains(days) else {
+            throw MailTLSError("\(option) \(days)", "is out of range", remedy: "give 1 to 3650 days; peers reject a CRL after its next update")
+        }
+    }
+
     /// Builds, signs and writes the CRL to `ca.crl`, and advances the CRL number in the index.
     public static func write(_ ca: inout CertificateAuthority, days: Int, now: Date = Date()) throws -> (path: String, number: Int, revoked: Int) {
-        guard (1...3650).contains(days) else {
-            throw MailTLSError("--days \(days)", "is out of range", remedy: "give 1 to 3650 days; peers reject a CRL after its next update")
-        }
+        try checkDays(days)
         let number = ca.index.nextCRLNumber
         let revoked = ca.index.entries.filter { $0.status == .revoked }
         let der = try encode(ca, revoked: revoked, number: number, thisUpdate: now, nextUpdate: now.addingTimeInterval(Double(days) * 86_400))

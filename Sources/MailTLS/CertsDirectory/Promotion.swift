@@ -31,13 +31,19 @@ public enum Promotion {
         public var keepsKey: Bool
     }
 
+    /// The two stems are plain file names, and differ (checked before anything is read).
+    public static func checkStems(from: String, to: String) throws {
+        _ = try CertsLayout(directory: ".", stem: from).validated(option: "--from")
+        _ = try CertsLayout(directory: ".", stem: to).validated(option: "--to")
+        guard from != to else {
+            throw MailTLSError("--from \(from)", "is the same as --to", remedy: "promote new.* to host.*: mailtls promote --from new --to host")
+        }
+    }
+
     /// Checks the new files and plans the moves. Throws (changing nothing) unless `from.cert`
     /// exists, parses, is valid now and matches the key it will be used with.
     public static func plan(from: CertsLayout, to: CertsLayout, now: Date = Date()) throws -> Plan {
-        let from = try from.validated(option: "--from"), to = try to.validated(option: "--to")
-        guard from.stem != to.stem else {
-            throw MailTLSError("--from \(from.stem)", "is the same as --to", remedy: "promote new.* to host.*: mailtls promote --from new --to host")
-        }
+        try checkStems(from: from.stem, to: to.stem)
         guard FileReading.exists(from.certificatePath) else {
             throw MailTLSError(from.certificatePath, "no such file, so there is nothing to promote",
                                remedy: "put the certificate the CA returned for \(from.requestPath) there, or make one with mailtls self --file \(from.stem)")

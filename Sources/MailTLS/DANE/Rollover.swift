@@ -243,7 +243,8 @@ public enum Rollover {
         }
     }
 
-    private static func checkTTL(_ ttl: Int) throws {
+    /// A TLSA TTL is 1 s to a week.
+    public static func checkTTL(_ ttl: Int) throws {
         guard (1...604_800).contains(ttl) else {
             throw MailTLSError("--ttl \(ttl)", "is not a TTL in seconds from 1 to 604800", remedy: "give the TTL of the TLSA records, e.g. --ttl 3600")
         }

@@ -149,4 +149,13 @@ public enum TLSAOwner {
         if !host.hasSuffix(".") { host += "." }
         return "_\(port)._tcp.\(host)"
     }
+
+    /// The owner name, after checking `host` is a host name (not a wildcard): the name in
+    /// the MX record, which a DANE client looks up.
+    public static func checkedName(host: String, port: Int = 25) throws -> String {
+        guard HostNameRules.isValid(host), !host.hasPrefix("*") else {
+            throw MailTLSError("--host \(host)", "is not a host name", remedy: "give the name in the MX record, e.g. --host mail.example.org")
+        }
+        return name(host: host, port: port)
+    }
 }

@@ -11,7 +11,7 @@ public enum ReceivedHeaders {
     /// - Throws: `MailTLSError` when the file cannot be read, holds binary data, or has no
     ///   Received header at all.
     public static func load(_ path: String) throws -> HeadersReport {
-        let bytes = path == "-" ? try standardInput() : try file(path)
+        let bytes = path == "-" ? try StandardInput.readAll(remedy: "pipe in the one message you want to look at") : try file(path)
         return HeadersReport(file: path, messages: try parse(bytes, source: path == "-" ? "stdin" : path))
     }
 
@@ -53,23 +53,5 @@ public enum ReceivedHeaders {
                                remedy: "save the one message you want to look at to its own file")
         }
         return try FileReading.bytes(of: path)
-    }
-
-    static func standardInput() throws -> [UInt8] {
-        var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw MailTLSError.system("stdin", "read it", errno: errno)
-            }
-            if count == 0 { return result }
-            result.append(contentsOf: chunk[0..<count])
-            if result.count > FileReading.sizeLimit {
-                throw MailTLSError("stdin", "is more than the \(FileReading.sizeLimit >> 20) MiB mailtls reads",
-                                   remedy: "pipe in the one message you want to look at")
-            }
-        }
     }
 }

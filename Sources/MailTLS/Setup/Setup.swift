@@ -75,12 +75,14 @@ public enum Setup {
             kept.append(layout.certificatePath)
         } else {
             let subject = Subject(fields: [Subject.Field(SubjectAttribute.commonName, options.hostName)])
-            if var authority = ca {
+            if let caLayout = ca?.layout {
                 let request = try RequestMaker.make(subject: subject, altNames: SubjectAltNames(), key: key)
-                let proposal = try CASigning.propose(authority, request: request, source: options.hostName, profile: .serverClient,
-                                                     days: options.days, output: layout, allowDuplicate: true, now: now)
-                let signed = try CASigning.sign(&authority, proposal, force: false, now: now)
-                written += signed.written
+                // Signed under the CA's lock, as `ca sign` does, so a concurrent CA change is not lost.
+                written += try CertificateAuthority.changing(caLayout) { authority in
+                    let proposal = try CASigning.propose(authority, request: request, source: options.hostName, profile: .serverClient,
+                                                         days: options.days, output: layout, allowDuplicate: true, now: now)
+                    return try CASigning.sign(&authority, proposal, force: false, now: now).written
+                }
                 certificate = try MaterialFile.load(layout.certificatePath).firstCertificate().certificate
             } else {
                 certificate = try SelfSigner.make(subject: try subject.distinguishedName(), altNames: SubjectAltNames(),

@@ -5,11 +5,8 @@
 /// never look at it), written only when `rehash` changes links, so a run that changes
 /// nothing writes nothing. Any line that does not parse is ignored, and a file without
 /// its closing `end N` line is ignored whole; a stale entry only costs one re-read,
-/// because a changed file changes its identity.
-///
-/// It is rewritten in place rather than by rename: a cache needs no atomicity (it is
-/// checked line by line), and a new file costs an inode allocation, which on a busy
-/// ext4 can take longer than the whole rest of the run.
+/// because a changed file changes its identity. It is written through `AtomicFile` like
+/// every other file, so a reader never sees half of it.
 struct RehashCache {
     static let fileName = ".mailtls-rehash.cache"
     static let header = "mailtls rehash cache 1"
@@ -49,20 +46,11 @@ struct RehashCache {
     }
 
     /// Writes the cache for `names` into `directory`, best effort: a cache that cannot be
-    /// written only costs the next run some reading.
+    /// written only costs the next run some reading. Not made durable (no fsync): a cache
+    /// lost in a power cut is only a slower next run.
     func write(keeping names: [String], directory: String) {
         let path = Paths.join(directory, Self.fileName)
-        let bytes = Array(serialized(keeping: names).utf8)
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { ftruncate(fd, 0); return }
-            offset += written
-        }
+        try? AtomicFile.write(serialized(keeping: names), to: path, mode: .shared, existing: .replace, durable: false)
     }
 
     private struct FieldReader {

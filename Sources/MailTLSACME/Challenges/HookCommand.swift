@@ -27,10 +27,9 @@ struct HookCommand: Sendable {
         process.arguments = ["-c", arguments.isEmpty ? command : "\(command) \"$@\"", "mailtls-hook"] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let outputPath = NSTemporaryDirectory() + "mailtls-hook-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).out"
-        guard FileManager.default.createFile(atPath: outputPath, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-            throw MailTLSError(outputPath, "cannot be created to hold the output of \(option) \(command)",
-                               remedy: "check that \(NSTemporaryDirectory()) exists and is writable")
-        }
+        // Created empty and private through the atomic writer, which never follows or replaces
+        // a name someone else put in the shared temp directory.
+        try AtomicFile.write([], to: outputPath, mode: .secret, existing: .refuse, durable: false)
         defer { unlink(outputPath) }
         let output = FileHandle(forWritingAtPath: outputPath)
         process.standardOutput = output

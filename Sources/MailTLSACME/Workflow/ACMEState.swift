@@ -23,6 +23,12 @@ public struct ACMEState: Sendable {
         public var url: String
         public var contact: [String]
         public var created: String
+        /// The `--ca-bundle` the account was registered with (a private ACME server), so later
+        /// runs reach the server the same way; absent in accounts.json written before it was kept.
+        public var caBundle: String?
+
+        /// The server the account lives at, trusted as when it was registered.
+        public var acmeServer: ACMEServer { ACMEServer(directory: server, caBundle: caBundle) }
     }
 
     /// Makes `acme/` (0700: it holds the account key) when missing.

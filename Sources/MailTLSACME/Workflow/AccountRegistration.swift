@@ -26,12 +26,15 @@ public enum AccountRegistration {
         public var termsOfService: String?
     }
 
-    public static func run(_ state: ACMEState, options: Options, now: Date = Date()) async throws -> Outcome {
-        if let email = options.email {
-            guard email.contains("@"), !email.contains(" "), !email.hasPrefix("@"), !email.hasSuffix("@") else {
-                throw MailTLSError("--email \(email)", "is not a mail address", remedy: "give the address the CA should write to about expiry, e.g. postmaster@example.org")
-            }
+    /// The contact address looks like one (the CA checks more; this catches a swapped option).
+    public static func checkEmail(_ email: String) throws {
+        guard email.contains("@"), !email.contains(" "), !email.hasPrefix("@"), !email.hasSuffix("@") else {
+            throw MailTLSError("--email \(email)", "is not a mail address", remedy: "give the address the CA should write to about expiry, e.g. postmaster@example.org")
         }
+    }
+
+    public static func run(_ state: ACMEState, options: Options, now: Date = Date()) async throws -> Outcome {
+        if let email = options.email { try checkEmail(email) }
         _ = try options.server.checked()
         try state.ensureDirectory()
         let lock = try DirectoryLock(state.directory)
@@ -82,7 +85,7 @@ public enum AccountRegistration {
         await client.setAccount(url)
         let account = ACMEState.Account(server: options.server.directory, url: url,
                                         contact: contact ?? [],
-                                        created: UTCTimestamp.readable(now))
+                                        created: UTCTimestamp.readable(now), caBundle: options.server.caBundle)
         try state.record(account)
         return Outcome(account: account, created: created, keyMade: keyMade, termsOfService: terms)
     }

@@ -72,10 +72,10 @@ public enum Issuance {
         // Promotion moves new.* into host.*; here new.* lives in acme/pending/, out of the admin's way.
         let pending = CertsLayout(directory: Paths.join(state.directory, "pending"), stem: "new")
         let source = options.keyStem == "host" ? pending : try CertsLayout(directory: options.certsDirectory, stem: options.keyStem).validated()
-        if options.keyStem != "host" && options.rekey {
-            throw MailTLSError("--rekey", "cannot be combined with --file \(options.keyStem)", remedy: "--file new uses the key in new.key; --rekey makes one")
+        try checkKeyChoice(keyStem: options.keyStem, rekey: options.rekey)
+        if options.keyStem != "host" && !options.force {
+            for path in IssuedChain.paths(in: source) { try FileInstaller.ensureFree(path, kind: "certificate", force: false) }
         }
-        if options.keyStem != "host" && !options.force { try FileInstaller.ensureFree(source.certificatePath, kind: "certificate", force: false) }
         let deployHook = options.deployHook.map { HookCommand(command: $0, option: "--deploy-hook") }
         let solver = try makeSolver(options.challenge, timeout: options.timeout, progress: progress)
         _ = try options.server.checked()
@@ -107,11 +107,9 @@ public enum Issuance {
         let promotion: Promotion.Result
         let deployTime = promotionTime(chain.leaf.notValidBefore)
         do {
-            if options.keyStem != "host" && options.force {
-                // --force replaces a waiting new.cert, but keeps it as a dated backup, as everywhere.
-                _ = try AtomicFile.backUp(source.certificatePath, stamp: UTCTimestamp.compact(now))
-            }
-            try chain.write(to: source)
+            // --force replaces a waiting new.cert (and its chain files), keeping dated backups, as
+            // everywhere; acme/pending/ was emptied above, so nothing there needs replacing.
+            try chain.write(to: source, force: options.keyStem != "host" && options.force, now: now)
             promotion = try Promotion.run(from: source, to: target, now: deployTime).result
         } catch {
             if options.keyStem == "host" { try? resetPending(pending) }
@@ -136,8 +134,22 @@ public enum Issuance {
                        promotion: promotion, written: written, check: check, trustFindings: trust.findings, deployHook: options.deployHook, deployHookRan: hookRan, accountCreated: accountCreated)
     }
 
+    /// `--rekey` makes a key, `--file` names one: not both.
+    public static func checkKeyChoice(keyStem: String, rekey: Bool) throws {
+        if keyStem != "host" && rekey {
+            throw MailTLSError("--rekey", "cannot be combined with --file \(keyStem)", remedy: "--file new uses the key in new.key; --rekey makes one")
+        }
+    }
+
+    /// The port mailtls answers http-01 on (80, or the port 80 is forwarded to).
+    public static func checkHTTPPort(_ port: Int) throws {
+        guard (1...65535).contains(port) else {
+            throw MailTLSError("--http-port \(port)", "is not a port number", remedy: "use 80, or the port that port 80 is forwarded to")
+        }
+    }
+
     /// Lower-cased, each a valid DNS name (a `*.` wildcard allowed), no repeats, at least one.
-    static func validatedNames(_ names: [String]) throws -> [String] {
+    public static func validatedNames(_ names: [String]) throws -> [String] {
         var result: [String] = []
         for raw in names {
             let name = raw.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
@@ -193,9 +205,7 @@ public enum Issuance {
     static func makeSolver(_ method: ChallengeMethod, timeout: Double, progress: @escaping @Sendable (String) -> Void) throws -> any ChallengeSolver {
         switch method {
         case .standalone(let port):
-            guard (1...65535).contains(port) else {
-                throw MailTLSError("--http-port \(port)", "is not a port number", remedy: "use 80, or the port that port 80 is forwarded to")
-            }
+            try checkHTTPPort(port)
             return HTTP01Responder(port: port)
         case .webroot(let directory):
             return WebrootSolver(webroot: directory)

@@ -44,11 +44,18 @@ struct IssuedChain {
         PEMScanner.encode(der, label: "CERTIFICATE")
     }
 
-    /// host.cert (the leaf), chain.pem (the CAs above it), fullchain.pem (both), by `layout`'s names.
-    func write(to layout: CertsLayout) throws {
-        try AtomicFile.write(leafPEM, to: layout.certificatePath, mode: .shared, existing: .replace, durable: false)
-        try AtomicFile.write(issuersPEM, to: layout.chainPath, mode: .shared, existing: .replace, durable: false)
-        try AtomicFile.write(leafPEM + issuersPEM, to: layout.fullChainPath, mode: .shared, existing: .replace, durable: false)
+    /// The files `write(to:)` makes in `layout`, for checking they are free before ordering.
+    static func paths(in layout: CertsLayout) -> [String] {
+        [layout.certificatePath, layout.chainPath, layout.fullChainPath]
+    }
+
+    /// host.cert (the leaf), chain.pem (the CAs above it), fullchain.pem (both), by `layout`'s
+    /// names, through `FileInstaller`: an existing file is replaced only with `force`, and then
+    /// kept as a dated backup.
+    func write(to layout: CertsLayout, force: Bool, now: Date) throws {
+        for (text, path) in zip([leafPEM, issuersPEM, leafPEM + issuersPEM], Self.paths(in: layout)) {
+            _ = try FileInstaller.install(text, at: path, kind: "certificate", mode: .shared, force: force, now: now, durable: false)
+        }
         AtomicFile.flushAll()
     }
 }

@@ -33,10 +33,15 @@ public enum Renewal {
         }
     }
 
-    public static func run(_ options: Options, now: Date = Date(), progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Outcome {
-        guard (0...365).contains(options.days) else {
-            throw MailTLSError("--days \(options.days)", "is out of range", remedy: "use a number of days from 0 to 365; 30 is usual")
+    /// How many days before expiry a renewal is due: 0 to 365.
+    public static func checkDays(_ days: Int) throws {
+        guard (0...365).contains(days) else {
+            throw MailTLSError("--days \(days)", "is out of range", remedy: "use a number of days from 0 to 365; 30 is usual")
         }
+    }
+
+    public static func run(_ options: Options, now: Date = Date(), progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Outcome {
+        try checkDays(options.days)
         let state = ACMEState(certsDirectory: options.certsDirectory)
         guard let settings = try state.renewal() else {
             throw MailTLSError(state.renewalPath, "no such file: no certificate here was issued with mailtls acme",

@@ -81,13 +81,10 @@ struct BundleCommand: ParsableCommand {
                     print(outcome.text, terminator: "")
                     return
                 }
-                var backup: String?
-                if force, FileReading.exists(out) {
-                    backup = try AtomicFile.backUp(out, stamp: UTCTimestamp.compact(Date()))
-                }
-                try AtomicFile.write(outcome.text, to: out, mode: .shared, existing: force ? .replace : .refuse)
+                let written = try FileInstaller.install(outcome.text, at: out, kind: "bundle", mode: .shared, force: force, now: Date(),
+                                                        remedy: "use --force to replace it, keeping the old one as a dated backup")
                 print("wrote bundle: \(out) (\(outcome.certificateCount) certificate\(outcome.certificateCount == 1 ? "" : "s"))")
-                if let backup { print("  kept the old bundle as \(backup)") }
+                if let backup = written.backup { print("  kept the old bundle as \(backup)") }
             }
         }
     }

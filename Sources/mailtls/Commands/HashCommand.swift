@@ -36,7 +36,7 @@ struct HashCommand: ParsableCommand {
             var failures: [MailTLSError] = []
             for path in files.isEmpty ? ["-"] : files {
                 do {
-                    let file = path == "-" ? try TrustFile.parse(StandardInput.readAll(), path: "(stdin)") : try TrustFile.load(path)
+                    let file = path == "-" ? try TrustFile.parse(StandardInput.readAll(remedy: "pipe in one certificate or bundle, or name the file"), path: "(stdin)") : try TrustFile.load(path)
                     if file.objects.isEmpty {
                         throw MailTLSError(path, "holds no certificate or CRL", remedy: "name a certificate file")
                     }
@@ -64,19 +64,5 @@ struct HashCommand: ParsableCommand {
             for failure in failures { Terminal.error("mailtls: \(failure)") }
             if !failures.isEmpty { throw ExitCode(1) }
         }
-    }
-}
-
-/// All of standard input, for commands that read a certificate from a pipe.
-enum StandardInput {
-    static func readAll() -> [UInt8] {
-        var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
-            if count <= 0 { break }
-            result += chunk[0..<count]
-        }
-        return result
     }
 }

@@ -23,13 +23,18 @@ struct HeadersCommand: ParsableCommand {
     var file: String?
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-        try reportingFailures {
-            let path = file ?? "-"
-            if path == "-", Terminal.stdinIsTerminal {
+    func validate() throws {
+        if (file ?? "-") == "-", Terminal.stdinIsTerminal {
+            try usageCheck {
                 throw MailTLSError("stdin", "no message given",
                                    remedy: "name a message or mbox file, or pipe one in: mailtls headers < message.eml")
             }
+        }
+    }
+
+    func run() throws {
+        try reportingFailures {
+            let path = file ?? "-"
             let report = try ReceivedHeaders.load(path)
             if output.json { return try JSONOutput.print(report) }
             print(HeadersText.lines(report).joined(separator: "\n"))

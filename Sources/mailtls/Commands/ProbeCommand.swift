@@ -45,19 +45,23 @@ struct ProbeCommand: AsyncParsableCommand {
         if [ca != nil, capath != nil, system].filter({ $0 }).count > 1 { throw ValidationError("give only one of --ca, --capath, --system") }
         if concurrency < 1 || concurrency > 4096 { throw ValidationError("--concurrency must be between 1 and 4096") }
         if timeout <= 0 || timeout > 600 { throw ValidationError("--timeout must be between 0 and 600 seconds") }
+        if let port, !(1...65535).contains(port) { throw ValidationError("--port \(port): give a TCP port from 1 to 65535") }
+        if let target {
+            try usageCheck { _ = try ProbeTarget(parsing: target) }
+        }
     }
 
     func run() async throws {
         var status: Int32 = 0
         try await reportingFailuresAsync {
-            let trust = try self.trust().loaded()
+            let trust = try ProbeTrustChoice.trust(caFile: ca, caDirectory: capath, system: system).loaded()
             let records = try tlsa.map { try TLSAZoneParser.load($0).map(\.record) }
             if let targets {
-                status = try await ProbeBatch.run(targets: targets, make: { try options(for: $0, trust: trust, records: records) },
+                status = try await ProbeBatch.run(targets: targets, make: { options(for: $0, trust: trust, records: records) },
                                                   concurrency: concurrency, json: output.json)
                 return
             }
-            let report = await Prober.probe(try options(for: target!, trust: trust, records: records))
+            let report = await Prober.probe(try options(for: ProbeTarget(parsing: target!), trust: trust, records: records))
             status = report.verdict.exitStatus
             if output.json { return try JSONOutput.print(report) }
             ProbeText.print(report)
@@ -65,52 +69,8 @@ struct ProbeCommand: AsyncParsableCommand {
         if status != 0 { throw ExitCode(status) }
     }
 
-    func trust() throws -> ProbeOptions.Trust {
-        if let ca {
-            _ = try MaterialFile.load(ca).firstCertificate()
-            return .file(ca)
-        }
-        if let capath {
-            guard FileReading.isDirectory(capath) else { throw MailTLSError(capath, "is not a directory", remedy: "give a CA directory such as /etc/ssl/certs") }
-            return .directory(capath)
-        }
-        if system { return .file(SystemTrust.bundlePath) }
-        return FileReading.exists(SystemTrust.bundlePath) ? .file(SystemTrust.bundlePath) : .none
-    }
-
-    func options(for target: String, trust: ProbeOptions.Trust, records: [TLSARecord]?) throws -> ProbeOptions {
-        let (host, parsedPort) = try HostPort.parse(target)
-        let port = parsedPort ?? self.port ?? 25
-        return ProbeOptions(host: host, port: port, ehloName: ehlo ?? HostName.fullyQualified(), serverName: servername,
-                            trust: trust, implicitTLS: tlsOnConnect || port == 465, timeout: timeout, tlsaRecords: records)
-    }
-}
-
-enum SystemTrust {
-    static let bundlePath = "/etc/ssl/certs/ca-certificates.crt"
-}
-
-/// `HOST`, `HOST:PORT`, `[IPv6]:PORT`, or a bare IPv6 address.
-enum HostPort {
-    static func parse(_ text: String) throws -> (String, Int?) {
-        if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]") else { throw MailTLSError(text, "has no closing ]", remedy: "write [2001:db8::25]:25") }
-            let host = String(text[text.index(after: text.startIndex)..<close])
-            let rest = text[text.index(after: close)...]
-            if rest.isEmpty { return (host, nil) }
-            guard rest.hasPrefix(":"), let port = Int(rest.dropFirst()), (1...65535).contains(port) else {
-                throw MailTLSError(text, "has a bad port", remedy: "write [2001:db8::25]:25")
-            }
-            return (host, port)
-        }
-        let colons = text.filter { $0 == ":" }.count
-        if colons == 1, let colon = text.firstIndex(of: ":") {
-            guard let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else {
-                throw MailTLSError(text, "has a bad port", remedy: "write HOST:PORT with a port from 1 to 65535")
-            }
-            return (String(text[..<colon]), port)
-        }
-        guard !text.isEmpty else { throw MailTLSError("probe", "no host given", remedy: "give HOST or HOST:PORT") }
-        return (text, nil)
+    func options(for target: ProbeTarget, trust: ProbeOptions.Trust, records: [TLSARecord]?) -> ProbeOptions {
+        target.options(port: port, ehloName: ehlo ?? HostName.fullyQualified(), serverName: servername, trust: trust,
+                       tlsOnConnect: tlsOnConnect, timeout: timeout, tlsaRecords: records)
     }
 }

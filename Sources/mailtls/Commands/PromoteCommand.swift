@@ -21,6 +21,10 @@ struct PromoteCommand: ParsableCommand {
     @Option(name: .long, help: "Stem of the files in service.") var to: String = "host"
     @Flag(name: .long, help: "Only check and print what would be done.") var dryRun = false
 
+    func validate() throws {
+        try usageCheck { try Promotion.checkStems(from: from, to: to) }
+    }
+
     func run() throws {
         try reportingFailures {
             let source = CertsLayout(directory: dir, stem: from), target = CertsLayout(directory: dir, stem: to)

@@ -64,6 +64,10 @@ struct RolloverCommand: ParsableCommand {
         @Option(name: .long, help: "RSA key size, with --algorithm rsa.") var bits = 2048
         @Flag(name: .long, help: "Replace an existing next.key.") var force = false
 
+        func validate() throws {
+            try usageCheck { try Rollover.checkTTL(ttl) }
+        }
+
         struct JSON: Encodable {
             var nextKey: String
             var madeKey: Bool
@@ -111,6 +115,16 @@ struct RolloverCommand: ParsableCommand {
         @Flag(name: .customLong("self"), help: "Make a self-signed certificate for next.key.") var selfSigned = false
         @Option(name: .long, help: "Days the self-signed certificate is valid.") var days = 365
 
+        func validate() throws {
+            if records == nil || records == "-", Terminal.stdinIsTerminal {
+                try usageCheck {
+                    throw MailTLSError("--records", "not given, and standard input is a terminal",
+                                       remedy: "give the published records: --records FILE, or pipe dig +short TLSA \(common.options().owner) into it")
+                }
+            }
+            if selfSigned { try usageCheck { try SelfSigner.checkDays(days) } }
+        }
+
         struct JSON: Encodable {
             var nextRecord: TLSAJSONRecord
             var written: [WrittenFile]
@@ -126,20 +140,9 @@ struct RolloverCommand: ParsableCommand {
                 if let records, records != "-" {
                     source = try TLSAFileSource(path: records)
                 } else {
-                    guard !Terminal.stdinIsTerminal else {
-                        throw MailTLSError("--records", "not given, and standard input is a terminal",
-                                           remedy: "give the published records: --records FILE, or pipe dig +short TLSA \(options.owner) into it")
-                    }
-                    var text = ""
-                    while let line = readLine(strippingNewline: false) { text += line }
-                    let entries = try TLSAZoneParser.parse(text, path: "standard input")
-                    guard !entries.isEmpty else {
-                        throw MailTLSError("standard input", "holds no TLSA record", remedy: "pipe the records as published, or give --records FILE")
-                    }
-                    source = TLSAFileSource(path: "standard input", entries: entries)
+                    source = try .standardInput()
                 }
-                var published = try source.records(host: options.host, port: options.port)
-                if published.isEmpty { published = source.entries.map(\.record) }
+                let published = try source.publishedRecords(host: options.host, port: options.port)
                 let result = try Rollover.next(options, published: published, publishedSource: source.path,
                                                issuing: selfSigned ? .selfSigned(days: days) : .request)
                 if common.format == .json {

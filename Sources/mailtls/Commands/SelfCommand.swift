@@ -28,6 +28,10 @@ struct SelfCommand: ParsableCommand {
     @Flag(name: .long, help: "Replace an existing certificate (the old one is kept as a dated backup).")
     var force = false
 
+    func validate() throws {
+        try usageCheck { try SelfSigner.checkDays(days) }
+    }
+
     func run() throws {
         try reportingFailures {
             let layout = try location.layout.validated()

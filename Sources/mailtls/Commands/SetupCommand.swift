@@ -27,6 +27,10 @@ struct SetupCommand: AsyncParsableCommand {
     var ca = false
     @Option(name: .long, help: "The CA directory for --ca.") var caDir: String = "ca"
 
+    func validate() throws {
+        try usageCheck { try SelfSigner.checkDays(days) }
+    }
+
     func run() async throws {
         try await reportingFailuresAsync {
             let hostName = host ?? HostName.fullyQualified()

@@ -1,6 +1,5 @@
 import ArgumentParser
 import MailTLS
-import X509
 
 struct TLSACommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -42,16 +41,15 @@ struct TLSACommand: ParsableCommand {
         guard selector <= 1 else { throw ValidationError("--selector \(selector): use 1 (public key) or 0 (whole certificate)") }
         guard match <= 2 else { throw ValidationError("--match \(match): use 1 (SHA-256), 2 (SHA-512) or 0 (full)") }
         guard (1...65535).contains(port) else { throw ValidationError("--port \(port): give a TCP port from 1 to 65535") }
+        if let host {
+            try usageCheck { _ = try TLSAOwner.checkedName(host: host, port: port) }
+        }
     }
 
     func run() throws {
         try reportingFailures {
-            let hostName = host ?? HostName.fullyQualified()
-            guard HostNameRules.isValid(hostName), !hostName.hasPrefix("*") else {
-                throw MailTLSError("--host \(hostName)", "is not a host name", remedy: "give the name in the MX record, e.g. --host mail.example.org")
-            }
-            let owner = TLSAOwner.name(host: hostName, port: port)
-            let computed = try TLSAComputing.records(files: files, directory: dir,
+            let owner = try TLSAOwner.checkedName(host: host ?? HostName.fullyQualified(), port: port)
+            let computed = try TLSASources.records(files: files, directory: dir,
                                                     usage: .init(rawValue: usage), selector: .init(rawValue: selector),
                                                     matchingType: .init(rawValue: match))
             if format == .json {
@@ -62,65 +60,6 @@ struct TLSACommand: ParsableCommand {
                 Terminal.error("note: 3 0 x records change with every new certificate; 3 1 1 stays valid while the key is kept")
             }
         }
-    }
-}
-
-/// Which files `tlsa` computes records for, and the records.
-enum TLSAComputing {
-    struct Item {
-        var record: TLSARecord
-        var source: String
-    }
-
-    static func records(files: [String], directory: String, usage: TLSARecord.Usage, selector: TLSARecord.Selector,
-                        matchingType: TLSARecord.MatchingType) throws -> [Item] {
-        let layout = CertsLayout(directory: directory)
-        var paths = files
-        if paths.isEmpty {
-            if usage == .daneTA {
-                guard FileReading.exists(layout.chainPath) else {
-                    throw MailTLSError(layout.chainPath, "no such file, so there is no CA certificate to make a 2 x x record for",
-                                       remedy: "name the CA certificate: mailtls tlsa --usage 2 ca/ca.cert")
-                }
-                paths = [layout.chainPath]
-            } else if FileReading.exists(layout.certificatePath) || !FileReading.exists(layout.keyPath) {
-                paths = [layout.certificatePath]
-            } else {
-                paths = [layout.keyPath]
-            }
-        }
-        var items: [Item] = []
-        for path in paths {
-            let file = try MaterialFile.load(path)
-            let certificates = file.certificates
-            if let chosen = usage == .daneTA ? certificates.last : certificates.first {
-                if usage == .daneTA, !isCA(chosen.certificate) {
-                    throw MailTLSError(path, "\(NameFormatter.oneLine(chosen.certificate.subject)) is not a CA certificate, so it cannot be a DANE-TA(2) trust anchor",
-                                       remedy: "name the CA's certificate (ca/ca.cert), or use --usage 3 for the server's own")
-                }
-                items.append(Item(record: try TLSARecord(certificate: chosen.certificate, der: chosen.der, usage: usage,
-                                                         selector: selector, matchingType: matchingType), source: path))
-                continue
-            }
-            guard let key = file.objects.lazy.compactMap(\.publicKey).first else {
-                throw MailTLSError(path, "holds \(file.contentsPhrase), nothing a TLSA record can be made for", remedy: "name a certificate or key file, such as host.cert")
-            }
-            guard selector == .publicKey else {
-                throw MailTLSError(path, "holds \(file.contentsPhrase), not a certificate, and selector 0 hashes the whole certificate",
-                                   remedy: "name the certificate (host.cert), or use --selector 1")
-            }
-            guard usage == .daneEE else {
-                throw MailTLSError(path, "holds \(file.contentsPhrase), not a CA certificate", remedy: "name the CA's certificate, e.g. ca/ca.cert")
-            }
-            items.append(Item(record: try TLSARecord(publicKey: key, usage: usage, matchingType: matchingType), source: path))
-        }
-        return items
-    }
-
-    private static func isCA(_ certificate: Certificate) -> Bool {
-        if case .some(.some(let constraints)) = try? certificate.extensions.basicConstraints,
-           case .isCertificateAuthority = constraints { return true }
-        return false
     }
 }
 

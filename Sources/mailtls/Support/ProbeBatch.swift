@@ -11,13 +11,8 @@ import Glibc
 /// `probe --targets`: many hosts at once, at most `concurrency` in flight, one result line per
 /// host as it finishes (JSON lines with --json), a progress line on a terminal, and a summary.
 enum ProbeBatch {
-    static func run(targets: String, make: (String) throws -> ProbeOptions, concurrency: Int, json: Bool) async throws -> Int32 {
-        let text = targets == "-" ? String(decoding: try readStandardInput(), as: UTF8.self)
-                                  : String(decoding: try FileReading.bytes(of: targets), as: UTF8.self)
-        let lines = text.split(whereSeparator: \.isNewline).map { String($0).trimmingSpacesAndTabs() }
-            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
-        guard !lines.isEmpty else { throw MailTLSError(targets, "lists no host", remedy: "one HOST or HOST:PORT per line") }
-        let options = try lines.map(make)
+    static func run(targets: String, make: (ProbeTarget) throws -> ProbeOptions, concurrency: Int, json: Bool) async throws -> Int32 {
+        let options = try ProbeTarget.list(from: targets).map(make)
         let progress = isatty(2) == 1
         var summary = ProbeSummary()
         try await withThrowingTaskGroup(of: ProbeReport.self) { tasks in
@@ -44,32 +39,10 @@ enum ProbeBatch {
         for line in summary.lines { Terminal.error(line) }
         return summary.worstStatus
     }
-
-    static func readStandardInput() throws -> [UInt8] {
-        var bytes: [UInt8] = []
-        while let line = readLine(strippingNewline: false) { bytes += Array(line.utf8) }
-        return bytes
-    }
 }
 
-/// Counts by verdict and TLS version, and certificates expiring within 30 days.
-struct ProbeSummary {
-    var count = 0
-    var verdicts: [String: Int] = [:]
-    var versions: [String: Int] = [:]
-    var expiringSoon = 0
-    var worstStatus: Int32 = 0
-
-    mutating func add(_ report: ProbeReport) {
-        count += 1
-        verdicts[report.verdict.rawValue, default: 0] += 1
-        versions[report.tlsVersion ?? "no TLS", default: 0] += 1
-        if let notAfter = report.chain.first?.notAfter, notAfter < UTCTimestamp.iso8601(Date.now.addingTimeInterval(30 * 86_400)) {
-            expiringSoon += 1
-        }
-        worstStatus = ExitStatus.worse(worstStatus, report.verdict.exitStatus)
-    }
-
+/// The summary's lines on stderr.
+extension ProbeSummary {
     var lines: [String] {
         ["summary: \(count) hosts; " + verdicts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
          "TLS versions: " + versions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),

@@ -10,6 +10,10 @@ struct LayoutOptions: ParsableArguments {
     var file: String = "host"
 
     var layout: CertsLayout { CertsLayout(directory: dir, stem: file) }
+
+    func validate() throws {
+        try usageCheck { _ = try layout.validated() }
+    }
 }
 
 /// How to make a key when one has to be made.
@@ -24,6 +28,10 @@ struct KeyGenerationOptions: ParsableArguments {
     var format: KeyFormat?
 
     var keyOptions: KeyOptions { KeyOptions(algorithm: algorithm, bits: bits, format: format) }
+
+    func validate() throws {
+        try usageCheck { _ = try keyOptions.validated() }
+    }
 }
 
 /// `--subject`, `--san`, `--batch`: what a request or certificate names.
@@ -36,6 +44,13 @@ struct SubjectOptions: ParsableArguments {
 
     @Flag(name: .long, help: "Never prompt: use --subject, or CN = this machine's host name.")
     var batch = false
+
+    func validate() throws {
+        try usageCheck {
+            if let subject { _ = try SubjectParser.parse(subject) }
+            _ = try SubjectAltNames(parsing: san)
+        }
+    }
 }
 
 /// `--json`.

@@ -118,6 +118,23 @@ struct ACMEPebbleTests {
         #expect(!FileManager.default.fileExists(atPath: dir + "/acme/pending/new.cert"))
     }
 
+    @Test("issue without --server uses the server of the one account in acme/, and the --ca-bundle it was registered with")
+    func issueUsesTheAccountsServer() async throws {
+        let server = try await Self.pebble()
+        let dir = try server.certsDirectory()
+        let account = try await Self.acme("account", ["--agree-tos"], server: server, dir: dir)
+        #expect(account.status == 0, "\(account.stderr)")
+        let issued = try await Self.acme("issue", ["--host", "mail.example.test", "--http-port", "\(server.httpPort)", "--timeout", "60"],
+                                         server: server, dir: dir, serverOptions: false)
+        #expect(issued.status == 0, "\(issued.stdout)\(issued.stderr)")
+        #expect(issued.stdout.hasPrefix("ordering a certificate for mail.example.test from 127.0.0.1:\(server.acmePort)\n"), "\(issued.stdout)")
+        #expect(!issued.stdout.contains("registered a new ACME account"))
+        let root = server.directory + "/pebble-root-account.pem"
+        try server.rootPEM().write(toFile: root, atomically: true, encoding: .utf8)
+        let verified = try OpenSSL.run(["verify", "-CAfile", root, "-untrusted", dir + "/chain.pem", dir + "/host.cert"])
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+    }
+
     @Test("renew: nothing before it is due; when due, same key (TLSA 3 1 1 unchanged), new serial, dated backup")
     func renewKeepsKey() async throws {
         let server = try await Self.pebble(validityDays: 20)
@@ -308,13 +325,13 @@ struct ACMEPebbleTests {
         #expect(renew.status == 1)
         #expect(renew.stderr.contains("acme issue"))
         let noHook = try await Self.mailtls(["acme", "issue", "--dir", dir, "--host", "a.example.test", "--challenge", "dns-01"])
-        #expect(noHook.status == 1)
+        #expect(noHook.status == 2)
         #expect(noHook.stderr.contains("--dns-hook"))
         let badName = try await Self.mailtls(["acme", "issue", "--dir", dir, "--host", "not a name"])
-        #expect(badName.status == 1)
+        #expect(badName.status == 2)
         #expect(badName.stderr.contains("not a name"))
         let badPort = try await Self.mailtls(["acme", "issue", "--dir", dir, "--host", "a.example.test", "--http-port", "70000"])
-        #expect(badPort.status == 1)
+        #expect(badPort.status == 2)
         #expect(badPort.stderr.contains("--http-port 70000"))
         let noBundle = try await Self.mailtls(["acme", "account", "--dir", dir, "--ca-bundle", dir + "/missing.pem", "--agree-tos"])
         #expect(noBundle.status == 1)

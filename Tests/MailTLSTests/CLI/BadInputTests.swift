@@ -190,8 +190,8 @@ struct CLIBadInputFileTests {
     }
 }
 
-/// Bad options: a subject, name or key option mailtls cannot use. Nothing is made,
-/// not even the key or the --dir directory.
+/// Bad options: a subject, name or key option mailtls cannot use. A usage error (exit 2):
+/// nothing is made, not even the key or the --dir directory.
 @Suite("CLI: bad options")
 struct CLIBadOptionTests {
     static let badSubjects: [(subject: String, mention: String)] = [
@@ -210,7 +210,7 @@ struct CLIBadOptionTests {
         let dir = TempDirectory("bad-subject")
         let target = dir.path + "/certs"
         for command in ["csr", "self"] {
-            try expectFailureChangesNothing([command, "--dir", target, "--subject", subject], in: dir, mentions: [mention])
+            try expectFailureChangesNothing([command, "--dir", target, "--subject", subject], in: dir, mentions: [mention], status: usageErrorStatus)
             #expect(!FileManager.default.fileExists(atPath: target), "--dir was created")
         }
     }
@@ -220,8 +220,8 @@ struct CLIBadOptionTests {
         let dir = TempDirectory("bad-subject-existing")
         try dir.write("host.key", CLIMaterial.shared.key)
         try dir.write("new.cert", CLIMaterial.shared.certificate)
-        try expectFailureChangesNothing(["csr", "--subject", "/C=USA/CN=x"], in: dir, mentions: ["C"])
-        try expectFailureChangesNothing(["self", "--force", "--subject", "/C=USA/CN=x"], in: dir, mentions: ["C"])
+        try expectFailureChangesNothing(["csr", "--subject", "/C=USA/CN=x"], in: dir, mentions: ["C"], status: usageErrorStatus)
+        try expectFailureChangesNothing(["self", "--force", "--subject", "/C=USA/CN=x"], in: dir, mentions: ["C"], status: usageErrorStatus)
     }
 
     static let badNames = ["DNS:", "IP:999.1.1.1", "bad name!", "DNS:-x-.example..org", "email:postmaster"]
@@ -230,7 +230,7 @@ struct CLIBadOptionTests {
     func invalidAltName(_ san: String) throws {
         let dir = TempDirectory("bad-san")
         for command in ["csr", "self"] {
-            try expectFailureChangesNothing([command, "--subject", "/CN=mail.example.org", "--san", san], in: dir, mentions: ["--san"])
+            try expectFailureChangesNothing([command, "--subject", "/CN=mail.example.org", "--san", san], in: dir, mentions: ["--san"], status: usageErrorStatus)
             #expect(dir.listing().isEmpty)
         }
     }
@@ -248,9 +248,9 @@ struct CLIBadOptionTests {
         let dir = TempDirectory("bad-keyopt")
         let target = dir.path + "/certs"
         let mention = options[options.count - 2]
-        try expectFailureChangesNothing(["rsa", "--dir", target] + options, in: dir, mentions: [mention])
-        try expectFailureChangesNothing(["csr", "--dir", target, "--subject", "/CN=x"] + options, in: dir, mentions: [mention])
-        try expectFailureChangesNothing(["self", "--dir", target, "--subject", "/CN=x"] + options, in: dir, mentions: [mention])
+        try expectFailureChangesNothing(["rsa", "--dir", target] + options, in: dir, mentions: [mention], status: usageErrorStatus)
+        try expectFailureChangesNothing(["csr", "--dir", target, "--subject", "/CN=x"] + options, in: dir, mentions: [mention], status: usageErrorStatus)
+        try expectFailureChangesNothing(["self", "--dir", target, "--subject", "/CN=x"] + options, in: dir, mentions: [mention], status: usageErrorStatus)
         #expect(!FileManager.default.fileExists(atPath: target), "--dir was created")
     }
 
@@ -261,7 +261,7 @@ struct CLIBadOptionTests {
         // a bad --bits must be reported first and alone (on a terminal the admin would
         // otherwise answer every prompt before hearing that --bits is wrong).
         let dir = TempDirectory("bad-keyopt-order")
-        try expectFailureChangesNothing([command, "--bits", "1024"], in: dir, mentions: ["--bits"])
+        try expectFailureChangesNothing([command, "--bits", "1024"], in: dir, mentions: ["--bits"], status: usageErrorStatus)
     }
 
     @Test("--dir naming a file is refused", arguments: [["rsa"], ["csr", "--subject", "/CN=x"], ["self", "--subject", "/CN=x"]])
@@ -275,7 +275,7 @@ struct CLIBadOptionTests {
     @Test("self refuses --days out of range", arguments: ["0", "36501", "100000"])
     func invalidDays(_ days: String) throws {
         let dir = TempDirectory("bad-days")
-        try expectFailureChangesNothing(["self", "--subject", "/CN=x", "--days", days], in: dir, mentions: ["--days"])
+        try expectFailureChangesNothing(["self", "--subject", "/CN=x", "--days", days], in: dir, mentions: ["--days"], status: usageErrorStatus)
     }
 
     @Test("--file must be a plain name", arguments: ["../escape", "a/b", ".hidden", ".."])
@@ -284,7 +284,7 @@ struct CLIBadOptionTests {
         try FileManager.default.createDirectory(atPath: dir.file("sub"), withIntermediateDirectories: false)
         let sub = TempDirectoryView(dir, "sub")
         for command in [["rsa"], ["csr", "--subject", "/CN=x"], ["self", "--subject", "/CN=x"]] {
-            try expectFailureChangesNothing(command + ["--dir", sub.path, "--file", stem], in: dir, mentions: ["--file"])
+            try expectFailureChangesNothing(command + ["--dir", sub.path, "--file", stem], in: dir, mentions: ["--file"], status: usageErrorStatus)
         }
     }
 

@@ -171,7 +171,7 @@ struct CLIPromoteTests {
           arguments: [["--from", "host"], ["--from", "../new"], ["--to", "a/b"], ["--to", "new"]])
     func badStems(_ options: [String]) throws {
         let dir = try renewal()
-        try expectFailureChangesNothing(["promote"] + options, in: dir, mentions: [options[0]])
+        try expectFailureChangesNothing(["promote"] + options, in: dir, mentions: [options[0]], status: usageErrorStatus)
     }
 
     @Test("promote refuses while another mailtls run holds the directory lock")

@@ -23,9 +23,13 @@ struct ACMEAccountCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Agree to the CA's terms of service (required by most CAs).") var agreeTos = false
     @OptionGroup var run: ACMERunOptions
 
+    func validate() throws {
+        if let email { try usageCheck { try AccountRegistration.checkEmail(email) } }
+    }
+
     func run() async throws {
         try await reportingFailuresAsync {
-            let server = try self.server.resolved
+            let server = self.server.resolved
             let state = ACMEState(certsDirectory: dir)
             let outcome = try await AccountRegistration.run(state, options: .init(server: server, email: email, agreeToTerms: agreeTos, timeout: run.timeout))
             if outcome.keyMade { print("wrote account key: \(state.keyPath)") }

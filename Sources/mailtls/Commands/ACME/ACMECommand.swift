@@ -33,23 +33,30 @@ struct ACMEServerOptions: ParsableArguments {
     @Option(name: .long, help: "A PEM file of the CA that signed the ACME server's HTTPS certificate (a private ACME server).")
     var caBundle: String?
 
-    /// The server asked for, or nil when none was (so a renewal's own settings apply).
-    func chosen() throws -> ACMEServer? {
-        if staging && server != nil {
-            throw MailTLSError("--staging", "cannot be combined with --server", remedy: "give one of them")
-        }
-        if let server {
-            guard server.hasPrefix("https://") || server.hasPrefix("http://") else {
+    func validate() throws {
+        try usageCheck {
+            if staging && server != nil {
+                throw MailTLSError("--staging", "cannot be combined with --server", remedy: "give one of them")
+            }
+            if let server, !(server.hasPrefix("https://") || server.hasPrefix("http://")) {
                 throw MailTLSError("--server \(server)", "is not a URL", remedy: "give the CA's ACME directory URL, e.g. \(ACMEServer.letsEncrypt)")
             }
-            return ACMEServer(directory: server, caBundle: caBundle)
         }
-        if staging { return ACMEServer(directory: ACMEServer.letsEncryptStaging, caBundle: caBundle) }
-        return caBundle.map { ACMEServer(directory: ACMEServer.letsEncrypt, caBundle: $0) }
+    }
+
+    /// The server named by --server or --staging, nil when neither was given.
+    var named: ACMEServer? {
+        if let server { return ACMEServer(directory: server, caBundle: caBundle) }
+        return staging ? ACMEServer(directory: ACMEServer.letsEncryptStaging, caBundle: caBundle) : nil
+    }
+
+    /// The server asked for, or nil when none was (so a renewal's own settings apply).
+    var chosen: ACMEServer? {
+        named ?? caBundle.map { ACMEServer(directory: ACMEServer.letsEncrypt, caBundle: $0) }
     }
 
     /// The server asked for, else Let's Encrypt.
-    var resolved: ACMEServer { get throws { try chosen() ?? ACMEServer() } }
+    var resolved: ACMEServer { chosen ?? ACMEServer() }
 }
 
 /// `--timeout`, `--verbose`: bounds and chatter of a run that talks to a CA.

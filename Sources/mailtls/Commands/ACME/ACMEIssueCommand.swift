@@ -45,10 +45,25 @@ struct ACMEIssueCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Replace an existing new.cert (with --file new).") var force = false
     @OptionGroup var run: ACMERunOptions
 
+    func validate() throws {
+        try usageCheck {
+            _ = try challengeMethod()
+            if challenge == "http-01" && webroot == nil { try Issuance.checkHTTPPort(httpPort) }
+            try Issuance.checkKeyChoice(keyStem: file, rekey: rekey)
+            _ = try CertsLayout(directory: dir, stem: file).validated()
+            if !host.isEmpty { _ = try Issuance.validatedNames(host) }
+            if let email { try AccountRegistration.checkEmail(email) }
+        }
+    }
+
+    func challengeMethod() throws -> ChallengeMethod {
+        try ChallengeChoice.method(challenge: challenge, httpPort: httpPort, webroot: webroot, dnsHook: dnsHook, dnsWait: dnsWait, dnsServer: dnsServer)
+    }
+
     func run() async throws {
         try await reportingFailuresAsync {
-            let server = try self.server.resolved
-            let method = try ChallengeChoice.method(challenge: challenge, httpPort: httpPort, webroot: webroot, dnsHook: dnsHook, dnsWait: dnsWait, dnsServer: dnsServer)
+            let server = try ServerChoice.server(given: self.server.named, caBundle: self.server.caBundle, certsDirectory: dir)
+            let method = try challengeMethod()
             let options = Issuance.Options(
                 certsDirectory: dir, names: host.isEmpty ? [HostName.fullyQualified()] : host, challenge: method,
                 keyStem: file, rekey: rekey, keyOptions: keyGeneration.keyOptions, server: server, email: email,

@@ -24,6 +24,10 @@ struct ACMERenewCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Run this instead of the deploy hook acme issue was given.") var deployHook: String?
     @OptionGroup var run: ACMERunOptions
 
+    func validate() throws {
+        try usageCheck { try Renewal.checkDays(days) }
+    }
+
     func run() async throws {
         try await reportingFailuresAsync {
             let options = Renewal.Options(certsDirectory: dir, days: days, rekey: rekey, keyOptions: keyGeneration.keyOptions,

@@ -26,7 +26,7 @@ struct ACMERevokeCommand: AsyncParsableCommand {
         try await reportingFailuresAsync {
             let path = certificate ?? CertsLayout(directory: dir).certificatePath
             let revoked = try await ACMERevocation.run(certsDirectory: dir, certificate: path, reason: reason,
-                                                       server: try server.chosen(), timeout: run.timeout)
+                                                       server: server.chosen, timeout: run.timeout)
             print("revoked \(path) (serial \(revoked.serial)) at \(revoked.server), reason \(reason.rawValue)")
         }
     }

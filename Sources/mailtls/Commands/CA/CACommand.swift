@@ -30,18 +30,5 @@ struct CADirectoryOption: ParsableArguments {
     var layout: CALayout { CALayout(directory: dir) }
 }
 
-/// Where a signed certificate goes: `--out FILE`, else beside the request (`x.csr` → `x.cert`).
-enum OutputLayout {
-    static func from(out: String?, besides input: String, stem defaultStem: String? = nil) -> CertsLayout {
-        let path = out ?? input
-        var name = Paths.fileName(of: path)
-        for suffix in [".csr", ".cert", ".crt", ".pem", ".req"] where name.hasSuffix(suffix) {
-            name = String(name.dropLast(suffix.count))
-            break
-        }
-        return CertsLayout(directory: Paths.directory(of: path), stem: out == nil ? (defaultStem ?? name) : name)
-    }
-}
-
 extension LeafProfile: ExpressibleByArgument {}
 extension RevocationReason: ExpressibleByArgument {}

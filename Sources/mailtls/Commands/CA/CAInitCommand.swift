@@ -23,6 +23,13 @@ struct CAInitCommand: ParsableCommand {
     @Option(name: .long, help: "Days the CA certificate is valid.") var days = 3650
     @Option(name: .long, parsing: .singleValue, help: "A DNS domain the CA may issue for; repeatable.") var nameConstraint: [String] = []
 
+    func validate() throws {
+        try usageCheck {
+            let subject = try self.subject.map(SubjectParser.parse) ?? Subject(fields: [])
+            try CAInit.check(.init(subject: subject, key: KeyOptions(algorithm: algorithm, bits: bits), days: days, nameConstraints: nameConstraint))
+        }
+    }
+
     func run() throws {
         try reportingFailures {
             let subject = try self.subject.map(SubjectParser.parse) ?? CAInit.defaultSubject(for: HostName.fullyQualified())

@@ -22,19 +22,20 @@ struct CARenewCommand: ParsableCommand {
     @Option(name: .long, help: "Where to write the new certificate.") var out: String?
     @Flag(name: .long, help: "Replace existing output files (keeping dated backups).") var force = false
 
+    func validate() throws {
+        try usageCheck { try CertificateAuthority.checkDays(days) }
+    }
+
     func run() throws {
         try reportingFailures {
-            try CAOperation.run(location) { ca in
+            try CertificateAuthority.changing(location.layout) { ca in
                 let entry = try CARenewal.find(ca, certificate)
-                let isFile = FileReading.exists(certificate)
-                let output: CertsLayout = out != nil || isFile
-                    ? OutputLayout.from(out: out, besides: certificate, stem: "new")
-                    : CertsLayout(directory: location.layout.issuedDirectory, stem: "renewed-\(entry.serial)")
+                let (output, besideFile) = SignedOutput.renewal(of: certificate, entry: entry, out: out, ca: location.layout)
                 let (renewed, written) = try CARenewal.renew(&ca, entry: entry, days: days, output: output, force: force)
                 Report.written(written)
                 print("serial: \(renewed.serial) (renews \(entry.serial)), valid until \(UTCTimestamp.readable(renewed.notAfter))")
                 print("same key: spki sha256 \(renewed.spkiSHA256)")
-                if isFile && out == nil { print("next: mailtls promote --dir \(output.directory)") }
+                if besideFile { print("next: mailtls promote --dir \(output.directory)") }
             }
         }
     }

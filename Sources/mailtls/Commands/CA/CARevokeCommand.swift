@@ -23,9 +23,13 @@ struct CARevokeCommand: ParsableCommand {
     var reason: RevocationReason = .unspecified
     @Option(name: .long, help: "Days until the rewritten CRL's next update.") var crlDays = 30
 
+    func validate() throws {
+        try usageCheck { try RevocationList.checkDays(crlDays, option: "--crl-days") }
+    }
+
     func run() throws {
         try reportingFailures {
-            try CAOperation.run(location) { ca in
+            try CertificateAuthority.changing(location.layout) { ca in
                 let entry = try CARenewal.find(ca, certificate)
                 _ = try CARevocation.revoke(&ca, serial: entry.serial, reason: reason)
                 print("revoked: \(entry.serial) \(entry.subject) (\(reason.rawValue))")
@@ -53,9 +57,13 @@ struct CACRLCommand: ParsableCommand {
     @OptionGroup var location: CADirectoryOption
     @Option(name: .long, help: "Days until the CRL's next update.") var days = 30
 
+    func validate() throws {
+        try usageCheck { try RevocationList.checkDays(days) }
+    }
+
     func run() throws {
         try reportingFailures {
-            try CAOperation.run(location) { ca in
+            try CertificateAuthority.changing(location.layout) { ca in
                 let crl = try RevocationList.write(&ca, days: days)
                 print("wrote CRL: \(crl.path) (number \(crl.number), \(crl.revoked) revoked)")
             }
@@ -89,16 +97,19 @@ struct CAListCommand: ParsableCommand {
             let ca = try CertificateAuthority.open(location.layout)
             let now = Date.now
             let rows = ca.index.entries.map { entry in
-                Row(serial: entry.serial, subject: entry.subject, status: entry.status.rawValue,
-                    notAfter: UTCTimestamp.iso8601(entry.notAfter), profile: entry.profile.rawValue, spkiSHA256: entry.spkiSHA256,
-                    names: entry.names, daysLeft: Int((entry.notAfter.timeIntervalSince1970 - now.timeIntervalSince1970) / 86_400),
-                    reason: entry.reason?.rawValue)
+                (Row(serial: entry.serial, subject: entry.subject, status: entry.status.rawValue,
+                     notAfter: UTCTimestamp.iso8601(entry.notAfter), profile: entry.profile.rawValue, spkiSHA256: entry.spkiSHA256,
+                     names: entry.names, daysLeft: entry.daysLeft(at: now), reason: entry.reason?.rawValue),
+                 entry.standing(at: now))
             }
-            if output.json { return try JSONOutput.print(rows) }
+            if output.json { return try JSONOutput.print(rows.map(\.0)) }
             if rows.isEmpty { print("no certificates issued yet"); return }
-            for row in rows {
-                let state = row.status == "revoked" ? "REVOKED (\(row.reason ?? "unspecified"))"
-                    : (row.daysLeft < 0 ? "EXPIRED" : "valid, \(row.daysLeft) days left")
+            for (row, standing) in rows {
+                let state = switch standing {
+                case .revoked(let reason): "REVOKED (\(reason?.rawValue ?? "unspecified"))"
+                case .expired: "EXPIRED"
+                case .valid(let daysLeft): "valid, \(daysLeft) days left"
+                }
                 print("\(row.serial)  \(row.notAfter)  \(state)  \(row.subject)  [\(row.names.joined(separator: ", "))]")
             }
         }

@@ -29,17 +29,20 @@ struct CASignCommand: ParsableCommand {
 
     func validate() throws {
         if requests.isEmpty { throw ValidationError("give at least one request to sign") }
+        try usageCheck {
+            try CertificateAuthority.checkDays(days)
+            if out != nil && requests.count > 1 {
+                throw MailTLSError("--out", "names one file but \(requests.count) requests were given", remedy: "leave out --out; each certificate goes beside its request")
+            }
+        }
     }
 
     func run() throws {
         try reportingFailures {
-            try CAOperation.run(location) { ca in
-                if out != nil && requests.count > 1 {
-                    throw MailTLSError("--out", "names one file but \(requests.count) requests were given", remedy: "leave out --out; each certificate goes beside its request")
-                }
+            try CertificateAuthority.changing(location.layout) { ca in
                 let proposals = try requests.map { request in
                     try CASigning.propose(ca, requestPath: request, profile: profile, days: days,
-                                          output: OutputLayout.from(out: out, besides: request), allowDuplicate: allowDuplicate)
+                                          output: SignedOutput.layout(out: out, besides: request), allowDuplicate: allowDuplicate)
                 }
                 try Confirmation.require(yes: yes, question: proposals.count == 1 ? "Sign this certificate?" : "Sign these \(proposals.count) certificates?",
                                          details: proposals.flatMap { $0.description + [""] })
