@@ -89,7 +89,7 @@ public struct MaterialFile: Sendable {
         case "CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE":
             // A TRUSTED CERTIFICATE is a certificate followed by OpenSSL's trust settings.
             let der = block.label == "TRUSTED CERTIFICATE" ? try firstElement(of: block.der) : block.der
-            return .certificate(try Certificate(derEncoded: der), der: der)
+            return try certificate(der: der)
         case "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST":
             return .request(try CertificateSigningRequest(derEncoded: block.der), der: block.der)
         case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY":
@@ -108,7 +108,7 @@ public struct MaterialFile: Sendable {
     /// DER input: try each kind of object in turn, as `openssl … -inform DER` would be told to.
     private static func objectFromDER(_ bytes: [UInt8]) -> TLSObject? {
         guard bytes.first == 0x30 else { return nil }
-        if let cert = try? Certificate(derEncoded: bytes) { return .certificate(cert, der: bytes) }
+        if let cert = try? certificate(der: bytes) { return cert }
         if let csr = try? CertificateSigningRequest(derEncoded: bytes) { return .request(csr, der: bytes) }
         // A DER key carries no label: try PKCS#8, then the traditional PKCS#1 and SEC1
         // (`openssl genpkey -outform DER` writes SEC1 for EC keys).
@@ -122,8 +122,25 @@ public struct MaterialFile: Sendable {
     }
 
     private static func firstElement(of der: [UInt8]) throws -> [UInt8] {
-        let node = try DER.parse(der)
-        return Array(node.encodedBytes)
+        Array(der[try OpenSSLBER.first(in: der[...]).range])
+    }
+
+    /// A certificate, with its DER as OpenSSL holds it. swift-certificates reads DER only;
+    /// a certificate in the BER that OpenSSL also loads (a chunked string or a long-form
+    /// length in a name, see `OpenSSLBER`) is read from its DER re-encoding, and keeps as `der`
+    /// the bytes OpenSSL keeps (`OpenSSLBER.storedForm(ofSigned:)`), so its fingerprints and
+    /// hashes are OpenSSL's. Its signature is over the bytes received, not the re-encoding.
+    static func certificate(der: [UInt8]) throws -> TLSObject {
+        do {
+            return .certificate(try Certificate(derEncoded: der), der: der)
+        } catch {
+            // Bytes after the certificate are damage here (OpenSSL would ignore them).
+            guard (try? OpenSSLBER.first(in: der[...]))?.range.upperBound == der.endIndex,
+                  let stored = try? OpenSSLBER.storedForm(ofSigned: der), let root = try? OpenSSLBER.first(in: stored[...]),
+                  let normalized = try? OpenSSLBER.der(of: root, in: stored[...]), normalized != der,
+                  let certificate = try? Certificate(derEncoded: normalized) else { throw error }
+            return .certificate(certificate, der: stored)
+        }
     }
 
     /// A library error in words for people: swift-asn1's descriptions carry the type name

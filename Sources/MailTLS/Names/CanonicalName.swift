@@ -8,29 +8,37 @@ import SwiftASN1
 /// `EXAMPLE  `, a PrintableString and a UTF8String) must hash alike. It gets there by
 /// rewriting each string value: converted to UTF-8, whitespace trimmed and collapsed,
 /// ASCII lower-cased, re-tagged UTF8String. Everything here copies that rule byte for
-/// byte, including its quirks (only A–Z change case; no outer SEQUENCE).
+/// byte, including its quirks (only A–Z change case; no outer SEQUENCE). The name is read
+/// with OpenSSL's BER rules (`OpenSSLBER`), so chunked strings and long-form lengths hash as
+/// OpenSSL hashes them.
 enum CanonicalName {
     /// Why OpenSSL would refuse to load a name (and so gives its certificate no hash).
     struct Refusal: Error, Equatable {
         var reason: String
     }
 
-    /// The canonical encoding of the Name whose DER (outer SEQUENCE included) is `nameDER`:
-    /// each RDN as a DER `SET OF` its canonical AVAs, the sets concatenated.
+    /// The canonical encoding of the Name whose bytes (outer SEQUENCE included, DER or the
+    /// BER OpenSSL also reads, see `OpenSSLBER`) are `nameDER`: each RDN as a DER `SET OF` its
+    /// canonical AVAs, the sets concatenated.
     static func encoding(ofNameDER nameDER: ArraySlice<UInt8>) throws -> [UInt8] {
-        let name: ASN1Node
-        do { name = try DER.parse(nameDER) } catch { throw Refusal(reason: "the name is not valid DER") }
-        guard name.identifier == .sequence, case .constructed(let rdns) = name.content else {
-            throw Refusal(reason: "the name is not a SEQUENCE")
+        do {
+            return try encoding(of: nameDER)
+        } catch let malformed as OpenSSLBER.Malformed {
+            throw Refusal(reason: malformed.reason)
         }
+    }
+
+    private static func encoding(of bytes: ArraySlice<UInt8>) throws -> [UInt8] {
+        // A name is never the last thing in its certificate, CRL or request.
+        let name = try OpenSSLBER.first(in: bytes, isInsideMore: true)
+        // SEQUENCE OF and SET OF: OpenSSL checks the tag number and class, not the constructed bit.
+        guard name.isUniversal(16) else { throw Refusal(reason: "the name is not a SEQUENCE") }
         var out: [UInt8] = []
-        for rdn in rdns {
-            guard rdn.identifier == .set, case .constructed(let avas) = rdn.content else {
-                throw Refusal(reason: "a relative name is not a SET")
-            }
+        for rdn in try OpenSSLBER.children(of: name, in: bytes) {
+            guard rdn.isUniversal(17) else { throw Refusal(reason: "a relative name is not a SET") }
             var encodedAVAs: [[UInt8]] = []
-            for ava in avas {
-                encodedAVAs.append(try canonicalAVA(ava))
+            for ava in try OpenSSLBER.children(of: rdn, in: bytes) {
+                encodedAVAs.append(try canonicalAVA(ava, in: bytes))
             }
             // An empty RDN has no entries in OpenSSL's model, so it leaves no trace here.
             if encodedAVAs.isEmpty { continue }
@@ -46,19 +54,21 @@ enum CanonicalName {
     }
 
     /// One `SEQUENCE { type OID, value }`, its value rewritten when it is a string type.
-    private static func canonicalAVA(_ ava: ASN1Node) throws -> [UInt8] {
-        guard ava.identifier == .sequence, case .constructed(let parts) = ava.content else {
-            throw Refusal(reason: "a name attribute is not a SEQUENCE")
+    private static func canonicalAVA(_ ava: OpenSSLBER.Element, in bytes: ArraySlice<UInt8>) throws -> [UInt8] {
+        guard ava.isUniversal(16), ava.isConstructed else {
+            throw Refusal(reason: "a name attribute is not a constructed SEQUENCE")
         }
-        var iterator = parts.makeIterator()
-        guard let type = iterator.next(), let value = iterator.next(), iterator.next() == nil else {
+        let parts = try OpenSSLBER.children(of: ava, in: bytes)
+        guard parts.count == 2 else {
             throw Refusal(reason: "a name attribute does not have exactly a type and a value")
         }
-        guard type.identifier == .objectIdentifier, (try? ASN1ObjectIdentifier(derEncoded: type)) != nil else {
+        let type = parts[0]
+        var content: [UInt8] = []
+        appendTLV(tag: 0x06, content: Array(bytes[type.contentRange]), to: &content)
+        guard type.isUniversal(6), !type.isConstructed, (try? ASN1ObjectIdentifier(derEncoded: content)) != nil else {
             throw Refusal(reason: "a name attribute's type is not a valid object identifier")
         }
-        var content = Array(type.encodedBytes)
-        content += try canonicalValue(value)
+        content += try canonicalValue(parts[1], in: bytes)
         var out: [UInt8] = []
         appendTLV(tag: 0x30, content: content, to: &out)
         return out
@@ -66,27 +76,31 @@ enum CanonicalName {
 
     /// The value's canonical TLV, or a refusal for the types OpenSSL will not decode
     /// in a name (its `DirectoryString`-like `ASN1_PRINTABLE` choice).
-    static func canonicalValue(_ value: ASN1Node) throws -> [UInt8] {
-        guard value.identifier.tagClass == .universal else {
+    static func canonicalValue(_ value: OpenSSLBER.Element, in bytes: ArraySlice<UInt8>) throws -> [UInt8] {
+        guard value.tagClass == 0 else {
             throw Refusal(reason: "a name value has a non-universal tag")
         }
-        let tag = value.identifier.tagNumber
+        let tag = value.tagNumber
         guard let kind = ValueKind(tag: tag) else {
             throw Refusal(reason: "a name value is \(ValueKind.name(ofTag: tag)), which OpenSSL does not accept in a name")
         }
-        switch (kind, value.content) {
-        case (.kept, _):
-            return Array(value.encodedBytes)
-        case (.bitString, .primitive(let bytes)):
-            return canonicalBitString(bytes)
-        case (.text(let width), .primitive(let bytes)):
-            let utf8 = try utf8Text(bytes, width: width, tag: tag)
-            var out: [UInt8] = []
+        // A string given in constructed (chunked) form is its chunks joined, as OpenSSL reads it.
+        let content = { () throws(OpenSSLBER.Malformed) in try OpenSSLBER.stringContent(of: value, in: bytes) }
+        var out: [UInt8] = []
+        switch kind {
+        case .sequence:
+            // OpenSSL keeps a SEQUENCE value as received, header and all, without looking inside.
+            guard value.isConstructed else { throw Refusal(reason: "a name value is a SEQUENCE in primitive form") }
+            return Array(bytes[value.range])
+        case .kept:
+            appendTLV(tag: UInt8(tag), content: try content(), to: &out)
+        case .bitString:
+            appendTLV(tag: 0x03, content: try canonicalBitString(try content()), to: &out)
+        case .text(let width):
+            let utf8 = try utf8Text(try content()[...], width: width, tag: tag)
             appendTLV(tag: 0x0C, content: folded(utf8), to: &out)
-            return out
-        default:
-            throw Refusal(reason: "a name value uses a constructed string encoding, which is not DER")
         }
+        return out
     }
 
     /// How OpenSSL treats a value by its universal tag number; nil when it refuses it.
@@ -96,8 +110,11 @@ enum CanonicalName {
         case text(width: Int)
         /// BIT STRING: kept, with the unused bits cleared as OpenSSL's decoder clears them.
         case bitString
-        /// Kept exactly as encoded (NumericString, SEQUENCE, and tags OpenSSL files as "unknown").
+        /// Kept as it is, re-encoded in primitive DER form (NumericString, and the tags OpenSSL
+        /// files as "unknown").
         case kept
+        /// SEQUENCE: kept exactly as received.
+        case sequence
 
         init?(tag: UInt) {
             switch tag {
@@ -106,7 +123,8 @@ enum CanonicalName {
             case 30: self = .text(width: 2)            // BMPString
             case 28: self = .text(width: 4)            // UniversalString
             case 3: self = .bitString
-            case 7, 8, 9, 11, 13, 14, 15, 16, 18, 29: self = .kept
+            case 16: self = .sequence
+            case 7, 8, 9, 11, 13, 14, 15, 18, 29: self = .kept
             default: return nil
             }
         }
@@ -189,14 +207,15 @@ enum CanonicalName {
         return out
     }
 
-    /// A BIT STRING re-encoded the way OpenSSL's decoder leaves it: unused bits zeroed.
-    private static func canonicalBitString(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
-        var content = Array(bytes)
-        if content.count > 1, let unused = content.first, unused < 8 {
-            content[content.count - 1] &= UInt8(truncatingIfNeeded: 0xFF << unused)
-        }
-        var out: [UInt8] = []
-        appendTLV(tag: 0x03, content: content, to: &out)
+    /// A BIT STRING's contents as OpenSSL's decoder and encoder leave them: refused when
+    /// empty or with more than 7 unused bits, unused bits zeroed, and no unused bits
+    /// claimed when no bits are left.
+    private static func canonicalBitString(_ content: [UInt8]) throws -> [UInt8] {
+        guard let unused = content.first else { throw Refusal(reason: "a BIT STRING in the name is empty") }
+        guard unused < 8 else { throw Refusal(reason: "a BIT STRING in the name claims \(unused) unused bits") }
+        guard content.count > 1 else { return [0] }
+        var out = content
+        out[out.count - 1] &= UInt8(truncatingIfNeeded: 0xFF << unused)
         return out
     }
 

@@ -2,21 +2,23 @@ import Crypto
 
 /// OpenSSL's name hashes: the eight hex digits in `/etc/ssl/certs/5e24647f.0` and the
 /// output of `openssl x509 -hash` (new, SHA-1 of the canonical name) or
-/// `-subject_hash_old` (old, MD5 of the name's DER, used before OpenSSL 1.0).
+/// `-subject_hash_old` (old, MD5 of the name's bytes as stored, used before OpenSSL 1.0).
 ///
 /// A CA directory (Sendmail's CACertPath, Postfix's `smtpd_tls_CApath`) only works if
 /// these match OpenSSL's to the bit, so they are computed from the name's bytes exactly
-/// as stored in the certificate, never from a re-serialised name (which re-sorts SETs).
+/// as stored in the certificate, never from a re-serialised name (which re-sorts SETs and
+/// would turn the BER OpenSSL accepts, such as a chunked string, into DER).
 public enum SubjectHash {
     /// Which of OpenSSL's two hashes.
     public enum Kind: String, Sendable, CaseIterable {
         /// SHA-1 over the canonical name (OpenSSL 1.0 and later).
         case new
-        /// MD5 over the name's DER (OpenSSL before 1.0, `-subject_hash_old`, `rehash -old`).
+        /// MD5 over the name's bytes as stored (OpenSSL before 1.0, `-subject_hash_old`, `rehash -old`).
         case old
     }
 
-    /// The hash of the Name whose DER (outer SEQUENCE included) is `nameDER`.
+    /// The hash of the Name whose bytes as stored (outer SEQUENCE included; DER, or BER
+    /// as OpenSSL reads it) are `nameDER`.
     ///
     /// Throws `CanonicalName.Refusal` for names OpenSSL refuses to load (so that no wrong
     /// hash is ever printed or linked); callers wrap it with the file's name.

@@ -1,5 +1,3 @@
-import SwiftASN1
-
 /// A file in a CA directory, read for what `rehash` and `bundle` care about: the
 /// certificates and CRLs it holds, in order, and whether a private key is in it too.
 ///
@@ -77,7 +75,7 @@ public struct TrustFile: Sendable {
         var der = block.der
         if block.label == "TRUSTED CERTIFICATE" {
             // OpenSSL's trust settings follow the certificate; the certificate is the first element.
-            der = (try? DER.parse(block.der)).map { Array($0.encodedBytes) } ?? block.der
+            der = (try? OpenSSLBER.first(in: block.der[...])).map { Array(block.der[$0.range]) } ?? block.der
         }
         do {
             return try TrustObject.certificate(der: der, path: path)

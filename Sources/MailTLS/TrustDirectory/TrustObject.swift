@@ -5,10 +5,12 @@ import SwiftASN1
 /// (a certificate's subject, a CRL's issuer), when it stops being valid, and whether it
 /// is a CA.
 ///
-/// This reads only those few fields, walking the DER with swift-asn1, instead of a full
-/// `X509.Certificate` parse: it is several times faster on a directory of thousands of
-/// roots, and it refuses only what OpenSSL refuses (a name it cannot decode), so a
-/// certificate OpenSSL would link is never skipped over an extension mailtls does not know.
+/// This reads only those few fields, walking the encoding with `OpenSSLBER` (OpenSSL's rules),
+/// instead of a full `X509.Certificate` parse: it is several times faster on a directory
+/// of thousands of roots, and it refuses only what OpenSSL refuses (a name it cannot
+/// decode, an encoding OpenSSL's decoder stops at), so a certificate OpenSSL would link is
+/// never skipped over an extension mailtls does not know or a BER length. `der` is the
+/// certificate as OpenSSL holds it (`OpenSSLBER.storedForm(ofSigned:)`), so its digests are OpenSSL's.
 public struct TrustObject: Sendable, Equatable {
     public enum Kind: String, Sendable {
         case certificate
@@ -24,7 +26,8 @@ public struct TrustObject: Sendable, Equatable {
     /// Whether basicConstraints says CA:TRUE; nil for CRLs.
     public let isCA: Bool?
 
-    /// The DER of the name that is hashed (outer SEQUENCE included).
+    /// The bytes of the name that is hashed (outer SEQUENCE included), exactly as the
+    /// certificate holds them: DER, or BER where OpenSSL accepts it.
     public var nameDER: ArraySlice<UInt8> { der[nameRange] }
 
     /// The subject as OpenSSL prints it (`C = US, O = …, CN = …`); the issuer for a CRL.
@@ -52,63 +55,85 @@ public struct TrustObject: Sendable, Equatable {
                             remedy: "ask the issuer for a corrected certificate, or leave this one out")
     }
 
-    /// Reads a certificate's DER. `path` is for messages.
-    public static func certificate(der: [UInt8], path: String) throws -> TrustObject {
+    /// Reads a certificate, DER or the BER OpenSSL also loads (see `OpenSSLBER`). `path` is for messages.
+    public static func certificate(der input: [UInt8], path: String) throws -> TrustObject {
         do {
-            let root = try DER.parse(der)
-            let tbs = try children(of: root, expect: 3).first!
-            var fields = try children(of: tbs).makeIterator()
+            try refuseTrailingBytes(input)
+            let der = try OpenSSLBER.storedForm(ofSigned: input)
+            let bytes = der[...]
+            let tbs = try signedPart(of: bytes)
+            var fields = try children(of: tbs, in: bytes).makeIterator()
             var field = fields.next()
-            if let version = field, version.identifier.tagClass == .contextSpecific, version.identifier.tagNumber == 0 {
+            if let version = field, version.tagClass == 0x80, version.tagNumber == 0 {
                 field = fields.next()
             }
-            guard field?.identifier == .integer else { throw OutlineError.shape("no serial number") }
+            guard let serial = field, serial.isUniversal(2) else { throw OutlineError.shape("no serial number") }
             _ = fields.next()                               // signature algorithm
-            guard let issuer = fields.next(), issuer.identifier == .sequence else { throw OutlineError.shape("no issuer") }
-            guard let validity = fields.next(), validity.identifier == .sequence else { throw OutlineError.shape("no validity") }
-            guard let subject = fields.next(), subject.identifier == .sequence else { throw OutlineError.shape("no subject") }
+            // Names are SEQUENCE OFs, whose constructed bit OpenSSL does not check.
+            guard let issuer = fields.next(), issuer.isUniversal(16) else { throw OutlineError.shape("no issuer") }
+            guard let validity = fields.next(), validity.isUniversal(16) else { throw OutlineError.shape("no validity") }
+            guard let subject = fields.next(), subject.isUniversal(16) else { throw OutlineError.shape("no subject") }
             _ = fields.next()                               // subjectPublicKeyInfo
             var isCA = false
             while let extra = fields.next() {
-                if extra.identifier.tagClass == .contextSpecific, extra.identifier.tagNumber == 3 {
-                    isCA = basicConstraintsCA(extra)
+                if extra.tagClass == 0x80, extra.tagNumber == 3 {
+                    isCA = basicConstraintsCA(extra, in: bytes)
                 }
             }
-            let times = (try? children(of: validity)) ?? []
-            let range = offsets(of: subject.encodedBytes, in: der)
-            return TrustObject(kind: .certificate, der: der, nameRange: range,
-                               expiry: times.count == 2 ? epochSeconds(times[1]) : nil, isCA: isCA)
+            let times = (try? children(of: validity, in: bytes)) ?? []
+            return TrustObject(kind: .certificate, der: der, nameRange: subject.range,
+                               expiry: times.count == 2 ? epochSeconds(times[1], in: bytes) : nil, isCA: isCA)
         } catch let error as OutlineError {
             throw MailTLSError(path, "is not a readable certificate (\(error.text))", remedy: "copy the file again, or remove it")
-        } catch {
-            throw MailTLSError(path, "is not a readable certificate (not valid DER)", remedy: "copy the file again, or remove it")
+        } catch let error as OpenSSLBER.Malformed {
+            throw MailTLSError(path, "is not a readable certificate (\(error.reason)), and OpenSSL refuses to load it too",
+                               remedy: "copy the file again; if it stays so, ask its issuer for a correctly encoded one, or remove it")
         }
     }
 
-    /// Reads a CRL's DER. `path` is for messages.
-    public static func revocationList(der: [UInt8], path: String) throws -> TrustObject {
+    /// Reads a CRL, DER or the BER OpenSSL also loads. `path` is for messages.
+    public static func revocationList(der input: [UInt8], path: String) throws -> TrustObject {
         do {
-            let root = try DER.parse(der)
-            let tbs = try children(of: root, expect: 3).first!
-            var fields = try children(of: tbs).makeIterator()
+            try refuseTrailingBytes(input)
+            let der = try OpenSSLBER.storedForm(ofSigned: input)
+            let bytes = der[...]
+            let tbs = try signedPart(of: bytes)
+            var fields = try children(of: tbs, in: bytes).makeIterator()
             var field = fields.next()
-            if field?.identifier == .integer { field = fields.next() }   // version
-            guard field?.identifier == .sequence else { throw OutlineError.shape("no signature algorithm") }
-            guard let issuer = fields.next(), issuer.identifier == .sequence else { throw OutlineError.shape("no issuer") }
+            if let version = field, version.isUniversal(2) { field = fields.next() }
+            guard let algorithm = field, algorithm.isUniversal(16) else { throw OutlineError.shape("no signature algorithm") }
+            guard let issuer = fields.next(), issuer.isUniversal(16) else { throw OutlineError.shape("no issuer") }
             // thisUpdate must be a time: without this check a DER certificate request (version,
             // name, key) passed for a CRL (found by the bad-input corpus).
-            guard let thisUpdate = fields.next(), thisUpdate.identifier == .utcTime || thisUpdate.identifier == .generalizedTime else {
+            guard let thisUpdate = fields.next(), thisUpdate.isUniversal(23) || thisUpdate.isUniversal(24) else {
                 throw OutlineError.shape("no thisUpdate time")
             }
             let next = fields.next()
-            let range = offsets(of: issuer.encodedBytes, in: der)
-            return TrustObject(kind: .revocationList, der: der, nameRange: range,
-                               expiry: next.flatMap(epochSeconds), isCA: nil)
+            return TrustObject(kind: .revocationList, der: der, nameRange: issuer.range,
+                               expiry: next.flatMap { epochSeconds($0, in: bytes) }, isCA: nil)
         } catch let error as OutlineError {
             throw MailTLSError(path, "is not a readable CRL (\(error.text))", remedy: "fetch the CRL again, or remove it")
-        } catch {
-            throw MailTLSError(path, "is not a readable CRL (not valid DER)", remedy: "fetch the CRL again, or remove it")
+        } catch let error as OpenSSLBER.Malformed {
+            throw MailTLSError(path, "is not a readable CRL (\(error.reason)), and OpenSSL refuses to load it too",
+                               remedy: "fetch the CRL again, or remove it")
         }
+    }
+
+    /// Bytes after the object: OpenSSL ignores them, mailtls takes them for damage (a
+    /// file cut and pasted together), as the bad-input corpus expects.
+    private static func refuseTrailingBytes(_ input: [UInt8]) throws {
+        let end = try OpenSSLBER.first(in: input[...]).range.upperBound
+        if end < input.endIndex {
+            throw OutlineError.shape("\(input.endIndex - end) bytes follow its end; OpenSSL would ignore them")
+        }
+    }
+
+    /// The tbsCertificate or tbsCertList, checked to be BER throughout as OpenSSL reads it
+    /// (OpenSSL decodes every field of it on loading, though only a few are read here).
+    private static func signedPart(of bytes: ArraySlice<UInt8>) throws -> OpenSSLBER.Element {
+        let tbs = try OpenSSLBER.children(of: try OpenSSLBER.first(in: bytes), in: bytes)[0]
+        _ = try OpenSSLBER.der(of: tbs, in: bytes)
+        return tbs
     }
 
     private enum OutlineError: Error {
@@ -116,37 +141,38 @@ public struct TrustObject: Sendable, Equatable {
         var text: String { if case .shape(let s) = self { return s } else { return "" } }
     }
 
-    private static func children(of node: ASN1Node, expect count: Int? = nil) throws -> [ASN1Node] {
-        guard node.identifier == .sequence, case .constructed(let collection) = node.content else {
+    /// The children of a constructed SEQUENCE.
+    private static func children(of node: OpenSSLBER.Element, in bytes: ArraySlice<UInt8>, expect count: Int? = nil) throws -> [OpenSSLBER.Element] {
+        guard node.isUniversal(16), node.isConstructed else {
             throw OutlineError.shape("a SEQUENCE was expected")
         }
-        let nodes = Array(collection)
+        let nodes = try OpenSSLBER.children(of: node, in: bytes)
         if let count, nodes.count != count { throw OutlineError.shape("a SEQUENCE of \(count) was expected") }
         if nodes.isEmpty { throw OutlineError.shape("an empty SEQUENCE") }
         return nodes
     }
 
-    private static func offsets(of slice: ArraySlice<UInt8>, in der: [UInt8]) -> Range<Int> {
-        // swift-asn1 slices share the parsed array's indices.
-        slice.startIndex..<slice.endIndex
-    }
-
     /// Whether the `[3]` extensions hold basicConstraints with cA TRUE.
-    private static func basicConstraintsCA(_ tagged: ASN1Node) -> Bool {
-        guard case .constructed(let inner) = tagged.content, let list = inner.first(where: { _ in true }),
-              case .constructed(let extensions) = list.content else { return false }
-        let basicConstraints: [UInt8] = [0x06, 0x03, 0x55, 0x1D, 0x13]
+    private static func basicConstraintsCA(_ tagged: OpenSSLBER.Element, in bytes: ArraySlice<UInt8>) -> Bool {
+        guard let list = try? OpenSSLBER.children(of: tagged, in: bytes).first,
+              let extensions = try? OpenSSLBER.children(of: list, in: bytes) else { return false }
+        let basicConstraints: [UInt8] = [0x55, 0x1D, 0x13]
         for ext in extensions {
-            guard case .constructed(let parts) = ext.content else { continue }
-            let items = Array(parts)
-            guard let oid = items.first, Array(oid.encodedBytes) == basicConstraints,
-                  let value = items.last, case .primitive(let octets) = value.content,
-                  let inner = try? DER.parse(octets), case .constructed(let fields) = inner.content,
-                  let first = fields.first(where: { _ in true }), first.identifier == .boolean,
-                  case .primitive(let flag) = first.content else { continue }
-            return flag.first.map { $0 != 0 } ?? false
+            guard let items = try? OpenSSLBER.children(of: ext, in: bytes), let oid = items.first,
+                  oid.isUniversal(6), Array(bytes[oid.contentRange]) == basicConstraints,
+                  let value = items.last, let octets = try? OpenSSLBER.stringContent(of: value, in: bytes) else { continue }
+            let inner = octets[...]
+            guard let sequence = try? OpenSSLBER.first(in: inner), let first = (try? OpenSSLBER.children(of: sequence, in: inner))?.first,
+                  first.isUniversal(1) else { continue }
+            return inner[first.contentRange].first.map { $0 != 0 } ?? false
         }
         return false
+    }
+
+    /// A time element (primitive or, as BER allows, chunked) as seconds since 1970.
+    static func epochSeconds(_ element: OpenSSLBER.Element, in bytes: ArraySlice<UInt8>) -> Int64? {
+        guard let der = try? OpenSSLBER.der(of: element, in: bytes), let node = try? DER.parse(der) else { return nil }
+        return epochSeconds(node)
     }
 
     /// A UTCTime or GeneralizedTime node as seconds since 1970, nil if it does not parse.
