@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import X509
 
 /// `mailtls tlsa`: which files the records are computed for, and the records.
@@ -63,5 +68,28 @@ public enum TLSASources {
         if case .some(.some(let constraints)) = try? certificate.extensions.basicConstraints,
            case .isCertificateAuthority = constraints { return true }
         return false
+    }
+}
+
+extension TLSASources {
+    /// What a DANE client would make of `records` against the chain this certs directory
+    /// serves (fullchain.pem, else host.cert), judged by ``TLSAMatcher`` and so by the one
+    /// chain verifier: a warning per record that would not match, e.g. a DANE-TA record when
+    /// the served chain leaves the CA out (RFC 7672 §3.1.2 requires it to be sent). Nothing
+    /// when the directory serves no certificate yet.
+    public static func servedChainFindings(_ items: [Item], directory: String, hostName: String, now: Date = Date()) async -> [Finding] {
+        let layout = CertsLayout(directory: directory)
+        let served = FileReading.exists(layout.fullChainPath) ? layout.fullChainPath : layout.certificatePath
+        guard let file = try? MaterialFile.load(served), !file.certificates.isEmpty else { return [] }
+        var findings: [Finding] = []
+        for item in items {
+            let report = await TLSAMatcher(records: [item.record], referenceNames: [hostName], now: now).match(chain: file.certificates)
+            guard let evaluation = report.evaluations.first, case .mismatch(let why) = evaluation.outcome else { continue }
+            findings.append(Finding(.warning, served, "does not match the \(item.record.parameters) record just computed: \(why)",
+                                    fix: item.record.usage == .daneTA
+                                        ? "serve the chain with the CA in it (fullchain.pem) before publishing a 2 x x record"
+                                        : "publish the record only for the certificate this directory serves"))
+        }
+        return findings
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import MailTLS
 
-struct TLSACommand: ParsableCommand {
+struct TLSACommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tlsa",
         abstract: "Print DANE TLSA records for the server key or certificate, or for a CA.",
@@ -46,9 +46,10 @@ struct TLSACommand: ParsableCommand {
         }
     }
 
-    func run() throws {
-        try reportingFailures {
-            let owner = try TLSAOwner.checkedName(host: host ?? HostName.fullyQualified(), port: port)
+    func run() async throws {
+        try await reportingFailuresAsync {
+            let hostName = host ?? HostName.fullyQualified()
+            let owner = try TLSAOwner.checkedName(host: hostName, port: port)
             let computed = try TLSASources.records(files: files, directory: dir,
                                                     usage: .init(rawValue: usage), selector: .init(rawValue: selector),
                                                     matchingType: .init(rawValue: match))
@@ -56,6 +57,9 @@ struct TLSACommand: ParsableCommand {
                 return try JSONOutput.print(computed.map { TLSAJSONRecord($0.record, owner: owner, source: $0.source) })
             }
             for item in computed { print(format.line(item.record, owner: owner)) }
+            if files.isEmpty {
+                FindingPrinter.printRemarks(await TLSASources.servedChainFindings(computed, directory: dir, hostName: hostName))
+            }
             if usage == 3 && selector == 0 {
                 Terminal.error("note: 3 0 x records change with every new certificate; 3 1 1 stays valid while the key is kept")
             }

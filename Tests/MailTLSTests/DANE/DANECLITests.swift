@@ -53,7 +53,15 @@ struct DANECLITests {
             "openssl x509 -in ca/ca.cert -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256", in: dir.path)
         let line = "_25._tcp.mail.example.org. IN TLSA 2 1 1 \(digest)\n"
         #expect(try mailtls(["tlsa", "--usage", "2", "ca/ca.cert", "--host", "mail.example.org"], in: dir).stdout == line)
-        #expect(try mailtls(["tlsa", "--usage", "2", "--dir", "certs", "--host", "mail.example.org"], in: dir).stdout == line)
+        let fromDirectory = try mailtls(["tlsa", "--usage", "2", "--dir", "certs", "--host", "mail.example.org"], in: dir)
+        #expect(fromDirectory.stdout == line && fromDirectory.stderr.isEmpty, "fullchain.pem carries the CA: \(fromDirectory.stderr)")
+        // Served without the CA, a DANE client could not match the 2 1 1 record: tlsa says so.
+        try FileManager.default.moveItem(atPath: dir.file("certs/fullchain.pem"), toPath: dir.file("fullchain.pem"))
+        let withoutCA = try mailtls(["tlsa", "--usage", "2", "--dir", "certs", "--host", "mail.example.org"], in: dir)
+        #expect(withoutCA.stdout == line && withoutCA.status == 0)
+        #expect(withoutCA.stderr.contains("mailtls: warning: certs/host.cert: does not match the 2 1 1 record just computed: no CA certificate in the presented chain matches"),
+                "\(withoutCA.stderr)")
+        try FileManager.default.moveItem(atPath: dir.file("fullchain.pem"), toPath: dir.file("certs/fullchain.pem"))
         expectFailure(try mailtls(["tlsa", "--usage", "2", "certs/host.cert", "--host", "mail.example.org"], in: dir),
                       "certs/host.cert: CN = mail.example.org is not a CA certificate")
         // check --tlsa with the 2 1 1 record: the leaf chains to the CA in fullchain.pem.
