@@ -139,7 +139,7 @@ public struct ChainVerifier: Sendable {
             leafRules.append(ServerNamePolicy(references: names, commonNameFallback: rules.commonNameFallback, log: log))
         }
         if let purpose = rules.purpose {
-            leafRules.append(KeyPurposePolicy(purpose: purpose == .server ? .server : .client, log: log))
+            leafRules.append(KeyPurposePolicy(purpose: purpose, log: log))
         }
         var chainRules: [any VerifierPolicy] = [top]
         if case .designatedAnchors = trust { chainRules.append(IssuerAnchorPolicy(log: log)) }

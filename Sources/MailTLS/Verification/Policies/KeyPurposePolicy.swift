@@ -5,15 +5,8 @@ import X509
 /// `serverAuth` when a client verifies a server and `clientAuth` when a server (Sendmail's
 /// `${verify}`, Postfix's client certificate check) verifies a client.
 struct KeyPurposePolicy: VerifierPolicy {
-    enum Purpose: Sendable {
-        case server, client
-
-        var usage: ExtendedKeyUsage.Usage { self == .server ? .serverAuth : .clientAuth }
-        var name: String { self == .server ? "serverAuth" : "clientAuth" }
-    }
-
     let verifyingCriticalExtensions: [ASN1ObjectIdentifier] = [.X509ExtensionID.extendedKeyUsage]
-    let purpose: Purpose
+    let purpose: ChainVerifier.Purpose
     let log: ProblemLog
 
     func chainMeetsPolicyRequirements(chain: UnverifiedCertificateChain) -> PolicyEvaluationResult {
@@ -23,4 +16,9 @@ struct KeyPurposePolicy: VerifierPolicy {
         log.record(problem, chain: Array(chain))
         return .failsToMeetPolicy(reason: problem.message)
     }
+}
+
+extension ChainVerifier.Purpose {
+    var usage: ExtendedKeyUsage.Usage { self == .server ? .serverAuth : .clientAuth }
+    var name: String { self == .server ? "serverAuth" : "clientAuth" }
 }
