@@ -22,8 +22,9 @@ public enum STSPolicyParser {
             findings.error("the policy is not UTF-8 text", fix: "serve plain ASCII lines")
             return Reading(policy: nil, findings: findings.list)
         }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.hasSuffix("\r") ? line.dropLast() : line
+        // Lines from the bytes: to Swift, CR LF is one Character, so a split on "\n" misses it.
+        var lines = TXTTagList.split(text, on: "\n").map { line in
+            line.utf8.last == 0x0D ? Substring(String(decoding: line.utf8.dropLast(), as: UTF8.self)) : line
         }
         if lines.last?.isEmpty == true { lines.removeLast() } // the last line's terminator is optional
         var values: [String: (value: String, line: Int)] = [:]
@@ -55,17 +56,17 @@ public enum STSPolicyParser {
     /// `key ":" *WSP value *WSP`, with the key an `sts-policy-ext-name` and the value
     /// printable (UTF-8 allowed, no control characters).
     private static func field(_ line: Substring, number: Int, findings: inout Findings) -> (key: String, value: String)? {
-        guard let colon = line.firstIndex(of: ":") else {
+        guard let colon = line.utf8.firstIndex(of: UInt8(ascii: ":")) else {
             findings.error("line \(number) \"\(printable(line))\" is not \"key: value\"", fix: "write each line as key: value")
             return nil
         }
-        let key = String(line[..<colon])
+        let key = String(decoding: line.utf8[..<colon], as: UTF8.self)
         guard TXTTagList.isFieldName(key) else {
             findings.error("line \(number): \"\(printable(Substring(key)))\" is not a key (no spaces before the colon; letters, digits, _ - .)",
                            fix: "write the line as key: value")
             return nil
         }
-        let value = TXTTagList.trimWSP(line[line.index(after: colon)...])
+        let value = TXTTagList.trimWSP(Substring(String(decoding: line.utf8[line.utf8.index(after: colon)...], as: UTF8.self)))
         guard !value.isEmpty, value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
             findings.error(value.isEmpty ? "line \(number): \(key) has no value" : "line \(number): the value of \(key) holds a control character",
                            fix: "give \(key) a value")

@@ -27,7 +27,7 @@ public struct STSRecord: Sendable, Equatable {
         let records = rrset.map(TXTTagList.join)
         let announcing = records.filter { TXTTagList.announces(version, $0) }
         var findings: [Finding] = []
-        for record in records where !TXTTagList.announces(version, record) && record.lowercased().hasPrefix(version.lowercased()) {
+        for record in records where !TXTTagList.announces(version, record) && TXTTagList.announces(version.lowercased(), record.lowercased()) {
             findings.append(Finding(.warning, name, "the record \"\(record)\" is ignored: the version tag is case-sensitive and must be \(version)",
                                     fix: "write it as \(version)", rule: rule))
         }

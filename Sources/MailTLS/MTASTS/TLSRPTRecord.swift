@@ -64,7 +64,7 @@ public struct TLSRPTRecord: Sendable, Equatable {
         guard let rua = ruas.first else { return .failure(TXTTagError("it has no rua field")) }
         guard ruas.count == 1 else { return .failure(TXTTagError("it has \(ruas.count) rua fields")) }
         var uris: [String] = []
-        for part in rua.split(separator: ",", omittingEmptySubsequences: false) {
+        for part in TXTTagList.split(rua, on: ",") {
             let uri = String(TXTTagList.trimWSP(part))
             if let problem = uriProblem(uri) { return .failure(TXTTagError(problem)) }
             uris.append(uri)

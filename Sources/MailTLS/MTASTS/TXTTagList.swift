@@ -30,7 +30,8 @@ public struct TXTTagList: Sendable, Equatable {
     /// Splits `record` (known to announce `version`) into its fields, or says in one clause
     /// what breaks the grammar.
     public static func parse(_ record: String, version: String) -> Result<TXTTagList, TXTTagError> {
-        var parts = record.split(separator: ";", omittingEmptySubsequences: false).map { trimWSP(Substring($0)) }
+        // Split on the bytes: a ";" followed by a combining mark is one Character to Swift.
+        var parts = split(record, on: ";").map(trimWSP)
         guard parts.first == Substring(version) else {
             return .failure(TXTTagError("it does not begin with \(version) followed by \";\""))
         }
@@ -40,10 +41,11 @@ public struct TXTTagList: Sendable, Equatable {
         var fields: [Field] = []
         for (index, part) in parts.enumerated() {
             guard !part.isEmpty else { return .failure(TXTTagError("field \(index + 1) is empty (\";;\")")) }
-            guard let equals = part.firstIndex(of: "=") else {
+            guard let equals = part.utf8.firstIndex(of: UInt8(ascii: "=")) else {
                 return .failure(TXTTagError("field \"\(part)\" has no \"=\""))
             }
-            let name = String(part[..<equals]), value = String(part[part.index(after: equals)...])
+            let name = String(decoding: part.utf8[..<equals], as: UTF8.self)
+            let value = String(decoding: part.utf8[part.utf8.index(after: equals)...], as: UTF8.self)
             guard isFieldName(name) else {
                 return .failure(TXTTagError("\"\(name)\" is not a field name (a letter or digit, then up to 31 letters, digits, _ - .)"))
             }
@@ -66,6 +68,12 @@ public struct TXTTagList: Sendable, Equatable {
     /// ASCII but `;`, `=` and space).
     public static func isExtensionValue(_ value: String) -> Bool {
         !value.isEmpty && value.utf8.allSatisfy { (0x21...0x7E).contains($0) && $0 != UInt8(ascii: ";") && $0 != UInt8(ascii: "=") }
+    }
+
+    /// `text` split at every `separator` byte (an ASCII character), empty pieces kept.
+    static func split(_ text: some StringProtocol, on separator: Unicode.Scalar) -> [Substring] {
+        text.utf8.split(separator: UInt8(ascii: separator), omittingEmptySubsequences: false)
+            .map { Substring(String(decoding: $0, as: UTF8.self)) }
     }
 
     static func isAlphaDigit(_ byte: UInt8) -> Bool {
