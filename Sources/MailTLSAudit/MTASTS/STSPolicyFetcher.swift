@@ -101,6 +101,12 @@ public struct STSFetchOptions: Sendable {
 
     /// The Debian/Ubuntu system bundle, the default trust for a real audit.
     public static let systemBundle = "/etc/ssl/certs/ca-certificates.crt"
+
+    /// The trust for a fetch (`--ca FILE`): the certificates in `caFile`, or in the system
+    /// bundle when nil; read by the one trust loader.
+    public static func anchors(caFile: String?) -> [Certificate] {
+        TrustAnchors.load(caFile: caFile ?? systemBundle, caPath: nil).certificates
+    }
 }
 
 /// `--connect-to NAME:PORT:ADDRESS:PORT` (curl's form): connect to ADDRESS:PORT when asked

@@ -127,6 +127,15 @@ struct STSPolicyFetcherTests {
         #expect(failure.reason == "cannot connect to 127.0.0.1:\(port): connection refused")
     }
 
+    @Test("trust: the system bundle by default, --ca FILE when given")
+    func anchors() throws {
+        let system = STSFetchOptions.anchors(caFile: nil)
+        #expect(system.count == TrustAnchors.certificates(in: STSFetchOptions.systemBundle).count)
+        #expect(system.count > 100)
+        let server = try PolicyWebServer()
+        #expect(STSFetchOptions.anchors(caFile: server.caFile) == [server.ca.certificate])
+    }
+
     @Test("--connect-to NAME:PORT:ADDRESS:PORT, and what it refuses")
     func connectTo() throws {
         #expect(try ConnectTo(parsing: "mta-sts.example.org:443:127.0.0.1:8443")
