@@ -49,7 +49,7 @@ public struct DNSResolver: Sendable, CustomStringConvertible {
     /// reply is not one to this question.
     public func query(name: String, type: DNSRecordType) async throws -> DNSReply {
         let question = try questionName(name, type)
-        return try await NIOThreadPool.singleton.runIfActive { try self.exchange(question, type) }
+        return try await DNSLookupPool.shared.runIfActive { try self.exchange(question, type) }
     }
 
     /// ``query(name:type:)``, read as a ``DNSAnswer``.
