@@ -18,9 +18,16 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
+        // glibc's resolver (res_ninit/res_nmkquery/res_nsend) for Sources/MailTLS/DNS: its
+        // functions are macros in resolv.h, so a few inline C wrappers make them callable.
+        .target(
+            name: "CResolv",
+            linkerSettings: [.linkedLibrary("resolv")]
+        ),
         .target(
             name: "MailTLS",
             dependencies: [
+                "CResolv",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

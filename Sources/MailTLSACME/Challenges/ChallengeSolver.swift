@@ -1,3 +1,5 @@
+import MailTLS
+
 /// One way of proving control of a name (RFC 8555 §8): put the proof in place before the
 /// server is told to look, and take it away afterwards whatever happened.
 protocol ChallengeSolver: Sendable {

@@ -75,7 +75,7 @@ enum ChallengeChoice {
             }
             if webroot != nil { throw MailTLSError("--webroot", "applies to http-01 only", remedy: "leave it out with dns-01") }
             guard (0...3600).contains(dnsWait) else { throw MailTLSError("--dns-wait \(dnsWait)", "is out of range", remedy: "use 0 to 3600 seconds") }
-            return .dnsHook(command: dnsHook, waitSeconds: dnsWait, checkServer: try dnsServer.map(DNSServerAddress.init(parsing:)))
+            return .dnsHook(command: dnsHook, waitSeconds: dnsWait, checkServer: try dnsServer.map { try DNSServerAddress(parsing: $0, option: "--dns-server") })
         default:
             throw MailTLSError("--challenge \(challenge)", "is not a challenge mailtls answers", remedy: "use http-01 or dns-01")
         }
