@@ -55,6 +55,22 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // The domain audit's network side (the MTA-STS policy fetch over HTTPS). Apart from
+        // MailTLS so that the fuzz build, which depends on MailTLS alone, stays free of HTTP.
+        // The fetch is written on NIOHTTP1, not AsyncHTTPClient: AsyncHTTPClient has no hook
+        // for a certificate verification callback, and the verdict must be ChainVerifier's.
+        .target(
+            name: "MailTLSAudit",
+            dependencies: [
+                "MailTLS",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .executableTarget(
             name: "mailtls",
             dependencies: [
@@ -68,6 +84,7 @@ let package = Package(
             dependencies: [
                 "MailTLS",
                 "MailTLSACME",
+                "MailTLSAudit",
                 // The serve session's handler is driven through EmbeddedChannel (no sockets).
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -5,7 +5,7 @@ import PackageDescription
 
 let parsers = [
     "FuzzMaterial", "FuzzPEM", "FuzzSubject", "FuzzSendmail", "FuzzPostfix",
-    "FuzzReceived", "FuzzTLSAZone", "FuzzDNSMessage",
+    "FuzzReceived", "FuzzTLSAZone", "FuzzDNSMessage", "FuzzSTSPolicy",
 ]
 
 let package = Package(

@@ -17,10 +17,15 @@ enum DANEFixtures {
     /// A CA in `dir/ca` and a server certificate it signed in `dir/certs` (host.cert, chain.pem,
     /// fullchain.pem), as `mailtls ca init` and `mailtls ca sign` make them.
     static func caChain(_ dir: TempDirectory, host: String = "mail.example.org") throws -> (ca: CALayout, certs: CertsLayout) {
-        let ca = CALayout(directory: dir.file("ca"))
+        try caChain(directory: dir.path, host: host)
+    }
+
+    /// `caChain` into `directory` (a root-only one, for servers that check their files).
+    static func caChain(directory: String, host: String) throws -> (ca: CALayout, certs: CertsLayout) {
+        let ca = CALayout(directory: directory + "/ca")
         _ = try CAInit.run(ca, options: .init(subject: try SubjectParser.parse("/O=Example/CN=Example Mail CA"),
                                               key: KeyOptions(algorithm: .ecdsaP256), days: 3650, nameConstraints: []))
-        let certs = CertsLayout(directory: dir.file("certs"))
+        let certs = CertsLayout(directory: directory + "/certs")
         _ = try RequestWriter.write(certs, subject: try SubjectParser.parse("/CN=\(host)"), altNames: SubjectAltNames(),
                                     keyOptions: KeyOptions(algorithm: .ecdsaP256), force: false)
         var authority = try CertificateAuthority.open(ca)

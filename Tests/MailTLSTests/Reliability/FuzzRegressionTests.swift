@@ -39,6 +39,16 @@ extension Reliability {
                 _ = ReceivedHeaders.parseHop(String(decoding: $0, as: UTF8.self))
             },
             "FuzzTLSAZone": { _ = try? TLSAZoneParser.parse(String(decoding: $0, as: UTF8.self), path: "fuzz.zone") },
+            "FuzzSTSPolicy": { bytes in
+                if let policy = STSPolicyParser.read(bytes, source: "fuzz").policy {
+                    for pattern in policy.mx { _ = policy.covers(mxHost: String(pattern.map { $0 == "*" ? "x" : $0 })) }
+                }
+                let rrset = bytes.split(separator: 0, omittingEmptySubsequences: false).map { record in
+                    record.split(separator: 1, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+                }
+                _ = STSRecord.read(rrset, name: "_mta-sts.fuzz")
+                _ = TLSRPTRecord.read(rrset, name: "_smtp._tls.fuzz")
+            },
             "FuzzSMTPReply": { bytes in
                 var reader = SMTPReplyReader()
                 reader.append(bytes)

@@ -1,0 +1,76 @@
+/// A domain's MTA-STS announcement: the `_mta-sts.DOMAIN` TXT record (RFC 8461 §3.1),
+/// `v=STSv1; id=20260101T000000`.
+///
+/// Pure parsing of what a DNS lookup returned; the lookup is elsewhere.
+public struct STSRecord: Sendable, Equatable {
+    public static let version = "v=STSv1"
+
+    /// The policy's id: 1–32 letters and digits; a sender refetches the policy when it changes.
+    public var id: String
+    /// Fields other than `id`, which senders ignore.
+    public var extensions: [TXTTagList.Field]
+
+    /// What reading the RRset gave: the record (nil when there is none senders would use) and
+    /// what is wrong or worth knowing, as findings about `name`.
+    public struct Reading: Sendable, Equatable {
+        public var record: STSRecord?
+        public var findings: [Finding]
+        /// How many records announced `v=STSv1` (0: the domain publishes no MTA-STS).
+        public var announcements: Int
+    }
+
+    /// Reads the TXT RRset at `name` (`_mta-sts.example.org`): each record as its
+    /// character-strings, which are joined without spaces. Records that do not begin with
+    /// `v=STSv1` are not MTA-STS records and are ignored; more than one that does means no
+    /// policy (RFC 8461 §3.1), as does one that breaks the grammar.
+    public static func read(_ rrset: [[String]], name: String) -> Reading {
+        let records = rrset.map(TXTTagList.join)
+        let announcing = records.filter { TXTTagList.announces(version, $0) }
+        var findings: [Finding] = []
+        for record in records where !TXTTagList.announces(version, record) && TXTTagList.announces(version.lowercased(), record.lowercased()) {
+            findings.append(Finding(.warning, name, "the record \"\(record)\" is ignored: the version tag is case-sensitive and must be \(version)",
+                                    fix: "write it as \(version)", rule: rule))
+        }
+        guard announcing.count == 1, let text = announcing.first else {
+            if announcing.count > 1 {
+                findings.append(Finding(.error, name, "\(announcing.count) TXT records begin with \(version): senders then ignore MTA-STS for this domain (RFC 8461 §3.1)",
+                                        fix: "publish exactly one \(version) record", rule: rule))
+            }
+            return Reading(record: nil, findings: findings, announcements: announcing.count)
+        }
+        switch parse(text) {
+        case .success(let record):
+            return Reading(record: record, findings: findings, announcements: 1)
+        case .failure(let error):
+            findings.append(Finding(.error, name, "the MTA-STS record \"\(text)\" is invalid: \(error.reason); senders ignore MTA-STS for this domain",
+                                    fix: "publish \"\(version); id=\" followed by 1 to 32 letters and digits", rule: rule))
+            return Reading(record: nil, findings: findings, announcements: 1)
+        }
+    }
+
+    /// Parses one record (strings already joined) that announces `v=STSv1`.
+    public static func parse(_ text: String) -> Result<STSRecord, TXTTagError> {
+        let fields: TXTTagList
+        switch TXTTagList.parse(text, version: version) {
+        case .success(let list): fields = list
+        case .failure(let error): return .failure(error)
+        }
+        for field in fields.fields where field.name != "id" && !TXTTagList.isExtensionValue(field.value) {
+            return .failure(TXTTagError("the value of \(field.name) is empty or holds a space, \"=\" or a control character"))
+        }
+        let ids = fields.values("id")
+        guard let id = ids.first else { return .failure(TXTTagError("it has no id field")) }
+        guard ids.count == 1 else { return .failure(TXTTagError("it has \(ids.count) id fields")) }
+        guard isID(id) else {
+            return .failure(TXTTagError("the id \"\(id)\" is not 1 to 32 letters and digits"))
+        }
+        return .success(STSRecord(id: id, extensions: fields.fields.filter { $0.name != "id" }))
+    }
+
+    /// `sts-id = 1*32(ALPHA / DIGIT)`.
+    public static func isID(_ id: String) -> Bool {
+        (1...32).contains(id.utf8.count) && id.utf8.allSatisfy(TXTTagList.isAlphaDigit)
+    }
+
+    static let rule = "mta-sts-record"
+}
