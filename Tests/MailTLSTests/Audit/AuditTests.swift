@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+@testable import MailTLS
+import MailTLSAudit
+
+/// `mailtls audit` against the real DNS world (nsd + validating unbound) and real
+/// `mailtls serve` MX hosts: the verdict a DANE/MTA-STS sender would reach, per domain.
+@Suite("audit: DNS world + mailtls serve", .enabled(if: DNSWorld.shouldRun), .serialized)
+struct AuditTests {
+    struct Case: Sendable {
+        var domain: String
+        var verdict: AuditVerdict
+        var dane: AuditDANEState?
+    }
+
+    static let cases: [Case] = [
+        Case(domain: "dane-ee.test", verdict: .daneSecure, dane: .usable),
+        Case(domain: "dane-ta.test", verdict: .daneSecure, dane: .usable),
+        Case(domain: "dane-wrong.test", verdict: .daneFailed, dane: .usable),
+        Case(domain: "bogus.test", verdict: .dnssecBogus, dane: nil),
+        Case(domain: "bogus-tlsa.test", verdict: .dnssecBogus, dane: .bogus),
+        Case(domain: "expired.test", verdict: .dnssecBogus, dane: nil),
+        Case(domain: "unsigned.test", verdict: .opportunistic, dane: AuditDANEState.none),
+        Case(domain: "cname-mx.test", verdict: .daneSecure, dane: .usable),
+        Case(domain: "null-mx.test", verdict: .noMail, dane: nil),
+        Case(domain: "no-mx.test", verdict: .daneSecure, dane: .usable),
+        Case(domain: "pkix-only.test", verdict: .opportunistic, dane: .unusable),
+        Case(domain: "unreachable.test", verdict: .unreachable, dane: .usable),
+        Case(domain: "nosuchdomain.test", verdict: .noSuchDomain, dane: nil),
+    ]
+
+    @Test("every DNS-world case gets the sender's verdict; bogus ones are never probed")
+    func verdicts() async throws {
+        let setup = try await AuditWorld.start()
+        let auditor = await DomainAuditor.make(try setup.options())
+        #expect(auditor.resolverCheck.validates, "\(auditor.resolverCheck.findings)")
+        for item in Self.cases {
+            let report = await auditor.audit(item.domain)
+            #expect(report.verdict == item.verdict, "\(item.domain): \(report.reason) \(report.findings)")
+            if let dane = item.dane { #expect(report.mx.first?.dane == dane, "\(item.domain): \(report.mx.first?.reason ?? "no MX")") }
+            if item.verdict == .dnssecBogus {
+                #expect(report.mx.allSatisfy { $0.addresses.isEmpty }, "\(item.domain): a bogus MX must not be probed")
+            }
+        }
+        // The CNAME'd MX: TLSA found at the expanded name, which is also the SNI.
+        let cname = await auditor.audit("cname-mx.test")
+        #expect(cname.mx.first?.expandedHost == "mx.dane-ee.test")
+        #expect(cname.mx.first?.tlsaBase == "mx.dane-ee.test")
+        #expect(cname.mx.first?.addresses.first?.serverName == "mx.dane-ee.test")
+        // No MX: the domain's own address, probed.
+        let noMX = await auditor.audit("no-mx.test")
+        #expect(noMX.mx.map(\.host) == ["no-mx.test"])
+        #expect(noMX.mx.first?.addresses.first?.probed == "127.0.0.1:\(setup.eeServer.port)")
+        // Every lookup is in the report with its AD bit.
+        let ee = await auditor.audit("dane-ee.test")
+        #expect(ee.lookups.contains { $0.name == "_25._tcp.mx.dane-ee.test." && $0.type == "TLSA" && $0.authenticated && $0.rcode == "NOERROR" })
+        #expect(ee.mx.first?.addresses.first?.tlsaMatch?.isEmpty == false)
+        let unsigned = await auditor.audit("unsigned.test")
+        #expect(unsigned.lookups.contains { $0.name == "mx.unsigned.test." && $0.type == "A" && !$0.authenticated })
+        await setup.stop()
+    }
+
+    @Test("a resolver that does not validate (nsd itself): one finding, no DANE verdict")
+    func nonValidatingResolver() async throws {
+        let setup = try await AuditWorld.start()
+        let auditor = await DomainAuditor.make(try setup.options(resolverPort: setup.world.nsdPort))
+        #expect(!auditor.resolverCheck.validates)
+        let report = await auditor.audit("dane-ee.test")
+        #expect(report.findings.contains { $0.severity == .error && $0.message.contains("does not validate DNSSEC; DANE cannot be judged") }, "\(report.findings)")
+        #expect(report.mx.allSatisfy { $0.dane == .notJudged })
+        #expect(report.verdict != .daneSecure && report.verdict != .daneFailed, "\(report.verdict)")
+        #expect(report.exitStatus == 1)
+        await setup.stop()
+    }
+
+    @Test("the CLI: text and JSON lines, --domains from stdin, exit status by the worst domain")
+    func commandLine() async throws {
+        let setup = try await AuditWorld.start()
+        let base = ["audit", "--nameserver", "127.0.0.1:\(setup.world.resolverPort)", "--ca", setup.caFile, "--timeout", "5"] + setup.connectToArguments
+        let good = try await offPool { try MailTLSBinary.run(base + ["no-mx.test"]) }
+        #expect(good.status == 0, "\(good.stdout) \(good.stderr)")
+        #expect(good.stdout.contains("no-mx.test: dane-secure"), "\(good.stdout)")
+
+        let json = try await offPool { try MailTLSBinary.run(base + ["--json", "dane-ee.test", "dane-wrong.test", "null-mx.test"]) }
+        #expect(json.status == 1, "\(json.stderr)")
+        let lines = json.stdout.split(separator: "\n")
+        #expect(lines.count == 3, "\(json.stdout)")
+        var verdicts: [String: String] = [:]
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            verdicts[object?["domain"] as? String ?? ""] = object?["verdict"] as? String
+            #expect((object?["lookups"] as? [[String: Any]])?.isEmpty == false)
+        }
+        #expect(verdicts == ["dane-ee.test": "dane-secure", "dane-wrong.test": "dane-failed", "null-mx.test": "no-mail"])
+
+        let bulk = try await offPool {
+            try MailTLSBinary.run(base + ["--domains", "-", "--concurrency", "3"], input: "# a comment\nbogus.test\n\nunsigned.test\npkix-only.test\nunreachable.test\n")
+        }
+        #expect(bulk.status == 1)
+        #expect(bulk.stdout.contains("summary: 4 domains; dnssec-bogus 1, opportunistic 2, unreachable 1"), "\(bulk.stdout)")
+        await setup.stop()
+    }
+}
