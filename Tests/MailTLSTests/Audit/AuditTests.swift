@@ -100,4 +100,53 @@ struct AuditTests {
         #expect(bulk.stdout.contains("summary: 4 domains; dnssec-bogus 1, opportunistic 2, unreachable 1"), "\(bulk.stdout)")
         await setup.stop()
     }
+
+    @Test("MTA-STS through nginx: enforce and testing policies, and DANE wins over a policy the MX would pass",
+          .enabled(if: PolicyWebServer.shouldRun))
+    func mtaSTS() async throws {
+        let setup = try await AuditWorld.start()
+        let web = try PolicyWebServer()
+        let hosts = ["mx.sts-enforce.test", "mx.sts-testing.test", "mx.dane-wrong.test"]
+        func policy(_ mode: String, _ mx: String) -> String { "version: STSv1\nmode: \(mode)\nmx: \(mx)\nmax_age: 86400\n" }
+        try web.start([
+            web.site("mta-sts.sts-enforce.test", .good, "default_type text/plain; alias \(try web.page("enforce.txt", policy("enforce", "mx.sts-enforce.test")));")(),
+            web.site("mta-sts.sts-testing.test", .good, "default_type text/plain; alias \(try web.page("testing.txt", policy("testing", "*.sts-testing.test")));")(),
+            web.site("mta-sts.dane-wrong.test", .good, "default_type text/plain; alias \(try web.page("wrong.txt", policy("enforce", "mx.dane-wrong.test")));")(),
+        ])
+        // One MX server whose certificate the test CA issued for all three MX names (WebPKI-valid
+        // for each, expiring in 30 days), so only DANE can make dane-wrong.test fail.
+        let mxDirectory = setup.directory + "/sts-mx"
+        try FileManager.default.createDirectory(atPath: mxDirectory, withIntermediateDirectories: true)
+        let issued = try ChainVerifierOpenSSLTests.issue("mx.sts-enforce.test", by: web.ca, ca: false, names: hosts, usage: [.serverAuth])
+        try issued.pem.write(toFile: mxDirectory + "/host.cert", atomically: true, encoding: .utf8)
+        try issued.key.serializeAsPEM().pemString.write(toFile: mxDirectory + "/host.key", atomically: true, encoding: .utf8)
+        chmod(mxDirectory + "/host.key", 0o600)
+        let mx = try await startServer(mxDirectory)
+
+        var options = try setup.options()
+        options.anchors = web.anchors
+        options.connectTo = hosts.map { ConnectTo(name: $0, port: 25, address: "127.0.0.1", addressPort: mx.port) }
+            + ["sts-enforce", "sts-testing", "dane-wrong"].map { ConnectTo(name: "mta-sts.\($0).test", port: 443, address: web.address, addressPort: Int(web.port)) }
+        let auditor = await DomainAuditor.make(options)
+
+        let enforce = await auditor.audit("sts-enforce.test")
+        #expect(enforce.verdict == .stsEnforced, "\(enforce.reason) \(enforce.findings)")
+        #expect(enforce.sts?.mode == "enforce" && enforce.mx.first?.stsCovered == true)
+        #expect(enforce.tlsrpt?.rua == ["mailto:tlsrpt@sts-enforce.test"])
+        let testing = await auditor.audit("sts-testing.test")
+        #expect(testing.verdict == .stsTesting, "\(testing.reason) \(testing.findings)")
+        let wrong = await auditor.audit("dane-wrong.test")
+        #expect(wrong.sts?.mode == "enforce" && wrong.mx.first?.stsCovered == true, "\(wrong.findings)")
+        #expect(wrong.verdict == .daneFailed, "DANE wins: \(wrong.reason)")
+
+        // A day from now, the certificates (valid 30 days) are within 30 days of expiring.
+        var summary = AuditSummary(now: Date().addingTimeInterval(86_400))
+        for report in [enforce, testing, wrong] { summary.add(report) }
+        #expect(summary.stsModes == ["enforce": 2, "testing": 1])
+        #expect(summary.daneDomains == 1)
+        #expect(summary.expiringSoonCount == 3, "\(summary.expiringSoon) \(enforce.mx.first?.addresses.first?.certificateNotAfter ?? "no notAfter")")
+        await mx.stop()
+        web.stop()
+        await setup.stop()
+    }
 }
