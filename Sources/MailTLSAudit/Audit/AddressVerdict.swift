@@ -15,7 +15,7 @@ enum AddressVerdict {
             if probe.verdict == .none {
                 return (.daneFailed, "no STARTTLS, but the TLSA records make it mandatory: DANE senders defer the mail")
             }
-            return (.daneFailed, (probe.tlsaMatch ?? probe.reason) + ": DANE senders defer the mail")
+            return (.daneFailed, probe.tlsaMatch ?? (probe.reason + ": DANE senders defer the mail"))
         }
         let hasTLS = probe.verdict == .ok || probe.verdict == .fail || probe.verdict == .no
         if let policy, policy.mode != .none {

@@ -19,7 +19,7 @@ enum AuditText {
         Swift.print("  \(report.reason)")
         for host in report.mx {
             let cname = host.expandedHost == host.host ? "" : " -> \(host.expandedHost)"
-            Swift.print("  MX \(host.preference) \(host.host)\(cname)  addresses \(host.addressesSecure ? "secure (AD)" : "not secure")  DANE \(host.dane.rawValue)")
+            Swift.print("  MX \(host.preference) \(host.host)\(cname)  addresses \(host.dane == .notJudged ? "(AD not trusted)" : host.addressesSecure ? "secure (AD)" : "not secure")  DANE \(host.dane.rawValue)")
             if let base = host.tlsaBase, !host.tlsa.isEmpty {
                 for record in host.tlsa { Swift.print("    TLSA _25._tcp.\(base) \(shortened(record))") }
             }
