@@ -6,14 +6,16 @@ import Testing
 /// mailtls's MTA-STS reading against Debian's `mta-sts-query` (postfix-mta-sts-resolver, an
 /// independent implementation) on every MTA-STS domain of the DNS test world.
 ///
-/// mta-sts-query does its own DNS (c-ares reads /etc/resolv.conf, port 53 only) and HTTPS
+/// mta-sts-query does its own DNS (aiodns/c-ares read /etc/resolv.conf; it has no resolver
+/// option, and a port in resolv.conf is not relied on) and HTTPS
 /// (aiohttp to port 443 of the address DNS gives). So: the world's MX and `mta-sts` hosts
 /// resolve to 127.0.84.61, where nginx listens on 443; a second unbound, with the world's own
 /// config but on 127.0.84.53 port 53, is the resolver; mta-sts-query runs in a mount namespace
 /// (`unshare -m`) whose /etc/resolv.conf is a bind-mounted file naming 127.0.84.53, trusting
 /// the test CA through SSL_CERT_FILE. (Both addresses are on the loopback; Linux answers all
 /// of 127/8 there, so no network namespace is needed.) mailtls's side takes the TXT records
-/// as dig gets them from the same resolver and fetches with `connectTo` to nginx.
+/// as dig gets them from the world's resolver and fetches with `connectTo` to nginx. The two
+/// addresses are fixed, so two runs of this suite at once (two checkouts) would collide.
 @Suite("MTA-STS vs mta-sts-query", .enabled(if: MTASTSQuery.shouldRun), .serialized)
 struct MTASTSOracleTests {
     static let query = MTASTSQuery.path
@@ -192,7 +194,7 @@ enum MTASTSQuery {
 }
 
 /// A second unbound for the oracle: the world's own config (same trust anchor, same nsd)
-/// listening on `address` port 53, because c-ares cannot be told another port. Stopped by PID.
+/// listening on `address` port 53, the port resolv.conf implies. Stopped by PID.
 struct Port53Resolver {
     private var pid: pid_t = 0
 
