@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import MailTLS
-import MailTLSAudit
+@testable import MailTLSAudit
 
 /// `mailtls audit` against the real DNS world (nsd + validating unbound) and real
 /// `mailtls serve` MX hosts: the verdict a DANE/MTA-STS sender would reach, per domain.
@@ -148,5 +148,65 @@ struct AuditTests {
         await mx.stop()
         web.stop()
         await setup.stop()
+    }
+
+    @Test("bulk: a list of domains from a file, bounded concurrency, one line per domain, the summary")
+    func bulk() async throws {
+        let setup = try await AuditWorld.start(bulk: 30)
+        let base = ["audit", "--nameserver", "127.0.0.1:\(setup.world.resolverPort)", "--ca", setup.caFile, "--timeout", "5"] + setup.connectToArguments
+        let result = try await offPool { try MailTLSBinary.run(base + ["--domains", setup.world.bulkDomainsFile, "--concurrency", "8"]) }
+        #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").filter { $0.hasPrefix("dane-secure") }
+        #expect(lines.count == 30, "\(result.stdout)")
+        #expect(result.stdout.contains("summary: 30 domains; dane-secure 30"), "\(result.stdout)")
+        #expect(result.stdout.contains("DANE: 30 of 30 domains"), "\(result.stdout)")
+        #expect(!result.stderr.contains("audited"), "no progress line when stderr is not a terminal: \(result.stderr)")
+
+        let json = try await offPool { try MailTLSBinary.run(base + ["--domains", setup.world.bulkDomainsFile, "--concurrency", "4", "--json"]) }
+        let objects = try json.stdout.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(objects.count == 30)
+        // Two MX hosts per domain, each address probed: mx1 and mx2 both reached the server.
+        #expect(objects.allSatisfy { (($0?["mx"] as? [[String: Any]]) ?? []).count == 2 })
+        #expect(json.stderr.contains("summary: 30 domains"), "the summary goes to stderr with --json: \(json.stderr)")
+        await setup.stop()
+    }
+}
+
+/// The verdict rules without the network: DANE wins, MTA-STS enforce refuses an MX outside the
+/// policy, unreachable addresses count only when nothing answers.
+@Suite("audit: verdict rules")
+struct AuditVerdictRuleTests {
+    static func probe(_ verdict: ProbeVerdict) -> ProbeReport {
+        var report = ProbeReport(host: "192.0.2.1", port: 25, verdict: verdict, reason: "reason")
+        report.verification = verdict == .ok ? "verified" : "not verified"
+        report.tlsaMatch = verdict == .ok ? "TLSA 3 1 1 matches" : "none of the 1 usable TLSA record matches"
+        return report
+    }
+
+    @Test("DANE, then MTA-STS, then opportunistic")
+    func judge() {
+        let enforce = STSPolicy(mode: .enforce, maxAge: 86400, mx: ["mx.example.org"])
+        let testing = STSPolicy(mode: .testing, maxAge: 86400, mx: ["mx.example.org"])
+        #expect(AddressVerdict.judge(Self.probe(.ok), dane: .usable, policy: enforce, covered: false).0 == .daneSecure)
+        #expect(AddressVerdict.judge(Self.probe(.fail), dane: .usable, policy: enforce, covered: true).0 == .daneFailed)
+        #expect(AddressVerdict.judge(Self.probe(.none), dane: .usable, policy: nil, covered: nil).0 == .daneFailed)
+        #expect(AddressVerdict.judge(Self.probe(.ok), dane: .none, policy: enforce, covered: true).0 == .stsEnforced)
+        #expect(AddressVerdict.judge(Self.probe(.ok), dane: .none, policy: enforce, covered: false).0 == .stsFailed)
+        #expect(AddressVerdict.judge(Self.probe(.fail), dane: .none, policy: enforce, covered: true).0 == .stsFailed)
+        #expect(AddressVerdict.judge(Self.probe(.fail), dane: .none, policy: testing, covered: true).0 == .stsTesting)
+        #expect(AddressVerdict.judge(Self.probe(.fail), dane: .none, policy: nil, covered: nil).0 == .opportunistic)
+        #expect(AddressVerdict.judge(Self.probe(.no), dane: .unusable, policy: nil, covered: nil).0 == .opportunistic)
+        #expect(AddressVerdict.judge(Self.probe(.none), dane: .none, policy: nil, covered: nil).0 == .noTLS)
+        #expect(AddressVerdict.judge(Self.probe(.temp), dane: .usable, policy: enforce, covered: true).0 == .unreachable)
+    }
+
+    @Test("a set is as good as its weakest member that answers")
+    func combine() {
+        #expect(AddressVerdict.combine([.daneSecure, .unreachable]) == .daneSecure)
+        #expect(AddressVerdict.combine([.unreachable, .unreachable]) == .unreachable)
+        #expect(AddressVerdict.combine([.daneSecure, .opportunistic]) == .opportunistic)
+        #expect(AddressVerdict.combine([.stsEnforced, .dnssecBogus]) == .dnssecBogus)
+        #expect(AddressVerdict.combine([]) == nil)
+        #expect(AuditVerdict.opportunistic.severity == .warning && AuditVerdict.daneFailed.severity == .error && AuditVerdict.noMail.severity == .ok)
     }
 }

@@ -19,7 +19,7 @@ final class AuditWorld: @unchecked Sendable {
     let closedPort: UInt16
 
     static let eeHosts = ["mx.dane-ee.test", "mail.cname-mx.test", "no-mx.test", "mx.dane-wrong.test", "mx.unsigned.test",
-                          "mx.pkix-only.test", "mx.bogus-tlsa.test", "mx.bogus.test", "mx.expired.test"]
+                          "mx.pkix-only.test", "mx.bogus-tlsa.test", "mx.bogus.test", "mx.expired.test", "mx1.bulk.test", "mx2.bulk.test"]
 
     private init(world: DNSWorld, directory: String, eeServer: SMTPTestServer, taServer: SMTPTestServer, caFile: String, closedPort: UInt16) {
         self.world = world
@@ -30,7 +30,9 @@ final class AuditWorld: @unchecked Sendable {
         self.closedPort = closedPort
     }
 
-    static func start() async throws -> AuditWorld {
+    /// `bulk` adds d1…dN.bulk.test (MX mx1 and mx2.bulk.test, both given dane-ee's record and
+    /// sent to the first server).
+    static func start(bulk: Int = 0) async throws -> AuditWorld {
         let directory = try SafeDirectory.make()
         let ee = directory + "/ee"
         try FileManager.default.createDirectory(atPath: ee, withIntermediateDirectories: true)
@@ -41,8 +43,8 @@ final class AuditWorld: @unchecked Sendable {
         let ca = try MaterialFile.load(made.ca.certificatePath).certificates[0]
         let taRecord = try TLSARecord(certificate: ca.certificate, der: ca.der, usage: .daneTA)
 
-        let world = try DNSWorld()
-        for owner in ["_25._tcp.mx.dane-ee.test", "_25._tcp.no-mx.test"] { try world.setTLSA(owner, [text(eeRecord)]) }
+        let world = try DNSWorld(bulk: bulk)
+        for owner in ["_25._tcp.mx.dane-ee.test", "_25._tcp.no-mx.test", "_25._tcp.mx1.bulk.test", "_25._tcp.mx2.bulk.test"] { try world.setTLSA(owner, [text(eeRecord)]) }
         try world.setTLSA("_25._tcp.mx.dane-ta.test", [text(taRecord)])
         try world.start()
         let eeServer = try await startServer(ee)
