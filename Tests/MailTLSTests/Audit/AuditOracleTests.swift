@@ -8,7 +8,9 @@ import MailTLSAudit
 /// case of the DNS world, and must agree. posttls-finger has no resolver-port option, so
 /// unbound listens on 127.0.0.57:53 and posttls-finger runs in a mount namespace
 /// (`unshare -m`) whose /etc/resolv.conf names it (`options trust-ad`, or glibc clears the
-/// AD bit). Every MX host is 127.0.0.58, where the server listens on port 25.
+/// AD bit). Every MX host is 127.0.0.58, where the server listens on port 25. The addresses
+/// are fixed (port 53 and 25 cannot be chosen free), so two runs of this suite at once would
+/// collide; the MTA-STS oracle uses 127.0.84.x, apart from these.
 @Suite("audit oracle: posttls-finger agrees on DANE", .serialized,
        .enabled(if: DNSWorld.shouldRun && PostfixServer.shouldRun && geteuid() == 0))
 struct AuditOracleTests {
