@@ -27,11 +27,6 @@ static inline res_state cresolv_open(void) {
         free(state);
         return NULL;
     }
-    // res_nsend drops SERVFAIL, NOTIMP and REFUSED replies and moves on to the next server
-    // (failing with ECONNREFUSED after the last) unless `pfcode` is set ("don't retry if
-    // called from dig"); dig's flag makes it hand them back whole, as a validating
-    // resolver's SERVFAIL must be. pfcode changes nothing else outside debug builds of glibc.
-    state->pfcode = RES_PRF_REPLY;
     return state;
 }
 
@@ -84,6 +79,12 @@ static inline int cresolv_mkquery(res_state state, const char *name, int type,
 
 /// res_nsend: sends the query to the state's name servers (UDP, then TCP for a truncated
 /// reply) and returns the reply's length, or -1 with errno set.
+///
+/// glibc 2.36 drops SERVFAIL, NOTIMP and REFUSED replies, and NOERROR replies with no
+/// records and neither AA nor RA, and tries the next server, returning -1 after the last;
+/// the dropped reply is still in `answer` (DNSResolver reads it from there). Setting
+/// `pfcode` (as dig does) would hand them back, but then an empty NOERROR reply sends
+/// res_nsend into an endless loop (`goto next_ns` back into the same test): never set it.
 static inline int cresolv_send(res_state state, const unsigned char *query, int length,
                                unsigned char *answer, int size) {
     return res_nsend(state, query, length, answer, size);

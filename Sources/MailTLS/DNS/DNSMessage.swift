@@ -13,6 +13,8 @@ public struct DNSMessage: Sendable, Equatable {
     /// The additional section without the OPT pseudo-record (that is in ``edns``).
     public var additionals: [DNSRecord]
     public var edns: DNSEDNS?
+    /// The octets the header and the counted records take; bytes after them are ignored.
+    public var wireLength: Int
 
     /// The 12-bit reply code: the header's four bits and EDNS's upper eight (RFC 6891 §6.1.3).
     public var rcode: UInt16 { UInt16(edns?.extendedRcode ?? 0) << 4 | UInt16(header.rcode) }
@@ -44,6 +46,7 @@ public struct DNSMessage: Sendable, Equatable {
             guard case .unknown(let data) = record.data else { continue }
             edns = try DNSEDNS.read(recordClass: record.recordClass, ttl: record.ttl, data: data, at: 0)
         }
+        wireLength = reader.offset
     }
 
     private static func records(_ count: UInt16, from reader: inout DNSWireReader) throws -> [DNSRecord] {

@@ -14,9 +14,9 @@ public struct DNSResolver: Sendable, CustomStringConvertible {
     /// state after res_ninit: /etc/resolv.conf is never touched.
     public var nameserver: DNSServerAddress?
     /// Seconds to wait for the first try's reply (glibc's `retrans`); each further try waits
-    /// twice as long as the one before.
+    /// twice as long as the one before. A try that gets any reply is not repeated.
     public var timeout: Int
-    /// How many times each server is asked (glibc's `retry`).
+    /// How many times the server is asked when it stays silent.
     public var tries: Int
     /// Ask with DO and trust the reply's AD bit (RES_USE_DNSSEC | RES_TRUSTAD). Off for a
     /// server that only needs to show a record (ACME's dns-01 wait).
@@ -86,8 +86,6 @@ public struct DNSResolver: Sendable, CustomStringConvertible {
         options |= UInt(RES_USE_EDNS0)
         if dnssec { options |= UInt(RES_USE_DNSSEC) | UInt(RES_TRUSTAD) } else { options &= ~UInt(RES_TRUSTAD) }
         state.pointee.options = options
-        state.pointee.retrans = Int32(timeout)
-        state.pointee.retry = Int32(tries)
 
         var query = [UInt8](repeating: 0, count: 512)
         let length = query.withUnsafeMutableBufferPointer {
@@ -97,19 +95,31 @@ public struct DNSResolver: Sendable, CustomStringConvertible {
         query.removeSubrange(Int(length)...)
         Self.addEDNS(to: &query, dnssec: dnssec)
 
-        var answer = [UInt8](repeating: 0, count: 65_536)
-        let received = query.withUnsafeBufferPointer { sent in
-            answer.withUnsafeMutableBufferPointer {
-                cresolv_send(state, sent.baseAddress, Int32(sent.count), $0.baseAddress, Int32($0.count))
+        // The tries are ours, not glibc's: glibc would also repeat a query whose SERVFAIL it
+        // dropped, and a validating resolver's second SERVFAIL (from its cache) says less
+        // (extended error 6 instead of 7, "Signature Expired"). Only silence is retried.
+        let id = UInt16(query[0]) << 8 | UInt16(query[1])
+        var answer: [UInt8] = []
+        var received: Int32 = -1
+        for attempt in 0..<tries {
+            state.pointee.retrans = Int32(timeout << attempt)
+            state.pointee.retry = 1
+            answer = [UInt8](repeating: 0, count: 65_536)
+            received = query.withUnsafeBufferPointer { sent in
+                answer.withUnsafeMutableBufferPointer {
+                    cresolv_send(state, sent.baseAddress, Int32(sent.count), $0.baseAddress, Int32($0.count))
+                }
             }
-        }
-        guard received >= 0 else {
+            if received >= 0 { break }
             let code = errno
-            if code == ETIMEDOUT || code == 0 || code == EAGAIN {
-                throw failure(.noReply)
+            // glibc drops SERVFAIL, REFUSED, NOTIMP and empty non-recursive NOERROR replies
+            // and fails; the reply is still in the buffer (which started as zeros).
+            if let dropped = Self.droppedReply(in: answer, id: id, name: name, type: type) { return dropped }
+            guard code == ETIMEDOUT || code == 0 || code == EAGAIN else {
+                throw failure(.sendFailed(String(cString: strerror(code))))
             }
-            throw failure(.sendFailed(String(cString: strerror(code))))
         }
+        guard received >= 0 else { throw failure(.noReply) }
         answer.removeSubrange(min(Int(received), answer.count)...)
         let reply: DNSReply
         do {
@@ -117,16 +127,28 @@ public struct DNSResolver: Sendable, CustomStringConvertible {
         } catch let error as DNSWireError {
             throw failure(.unparsable(error))
         }
-        let header = reply.message.header
-        guard header.isResponse else { throw failure(.mismatched("is a query, not a reply")) }
-        guard header.id == UInt16(query[0]) << 8 | UInt16(query[1]) else {
-            throw failure(.mismatched("has ID \(header.id), not the query's"))
-        }
-        guard reply.message.questions.count == 1, reply.message.questions[0].name == name,
-              reply.message.questions[0].type == type else {
-            throw failure(.mismatched("is about another question"))
-        }
+        if let mismatch = Self.mismatch(reply.message, id: id, name: name, type: type) { throw failure(.mismatched(mismatch)) }
         return reply
+    }
+
+    /// Why `message` is not the reply to query `id` for `name`/`type`, or nil when it is.
+    static func mismatch(_ message: DNSMessage, id: UInt16, name: DNSName, type: DNSRecordType) -> String? {
+        guard message.header.isResponse else { return "is a query, not a reply" }
+        guard message.header.id == id else { return "has ID \(message.header.id), not the query's" }
+        guard message.questions.count == 1, message.questions[0].name == name, message.questions[0].type == type else {
+            return "is about another question"
+        }
+        return nil
+    }
+
+    /// A reply to this very query that res_nsend received but did not pass on (see
+    /// cresolv_send), cut to the length its records take; nil when the buffer holds none,
+    /// or only a truncated one (TC: glibc went on to TCP, and that failed).
+    static func droppedReply(in buffer: [UInt8], id: UInt16, name: DNSName, type: DNSRecordType) -> DNSReply? {
+        guard buffer.count >= 12, buffer[2] & 0x80 != 0, buffer[2] & 0x02 == 0,
+              let message = try? DNSMessage(parsing: Array(buffer.prefix(DNSMessage.maximumSize))),
+              mismatch(message, id: id, name: name, type: type) == nil else { return nil }
+        return try? DNSReply(bytes: Array(buffer.prefix(message.wireLength)))
     }
 
     /// Appends an OPT pseudo-record (RFC 6891 §6.1.2): UDP payload 1232 (the DNS flag day

@@ -65,6 +65,18 @@ struct DNSResolverHostileTests {
         }
     }
 
+    /// pebble-challtestsrv answers a name it has no record for like this: NOERROR, no
+    /// records, neither AA nor RA, no OPT. glibc drops such a reply as a useless referral
+    /// (and with dig's `pfcode` set, loops on it forever): it must come back as NODATA, fast.
+    @Test("an empty reply without AA, RA or OPT comes back as NODATA, without spinning")
+    func emptyNonRecursiveReply() async throws {
+        let (result, elapsed) = try await Self.lookup { ScriptedDNSServer.reply(to: $0, flags: 0x8000) }
+        let answer = try result.get()
+        #expect(answer.isNoData && !answer.reply.message.header.recursionAvailable)
+        #expect(answer.reply.bytes.count == answer.reply.message.wireLength)
+        #expect(elapsed < .seconds(6), "took \(elapsed)")
+    }
+
     @Test("hostile replies: no reply, wrong ID, cut short, compression loop, truncated without TCP")
     func hostileReplies() async throws {
         let deadline = Duration.seconds(6)

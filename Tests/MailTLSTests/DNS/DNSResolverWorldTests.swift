@@ -29,9 +29,14 @@ struct DNSResolverWorldTests {
             #expect(answer.rcode.description == oracle.status, "\(expected): \(oracle.output)")
             #expect(answer.authenticated == oracle.authenticated, "\(expected): AD: \(oracle.output)")
             #expect(ours == oracle.records, "\(expected)")
-            #expect(answer.extendedError.map { Int($0.infoCode) } == oracle.extendedError, "\(expected): \(oracle.output)")
+            // unbound's extended error depends on its cache: a fresh bogus answer says why
+            // (7, Signature Expired), the cached one only 6 (DNSSEC Bogus). Our fresh answer
+            // must say what DNSWorldTests' fresh dig says; asked again, what dig now says.
+            let again = try await resolver.lookup(name: expected.name, type: type)
+            #expect(again.extendedError.map { Int($0.infoCode) } == oracle.extendedError, "\(expected): \(oracle.output)")
             // And the fixed expectations, so an oracle that went wrong the same way still fails.
             #expect(answer.rcode.description == expected.status && answer.authenticated == expected.authenticated, "\(expected)")
+            #expect(answer.extendedError.map { Int($0.infoCode) } == expected.extendedError, "\(expected): fresh EDE")
             if answer.rcode.description == oracle.status, answer.authenticated == oracle.authenticated, ours == oracle.records { agreed += 1 }
         }
         #expect(agreed == cases.count)
