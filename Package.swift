@@ -76,6 +76,7 @@ let package = Package(
             dependencies: [
                 "MailTLS",
                 "MailTLSACME",
+                "MailTLSAudit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

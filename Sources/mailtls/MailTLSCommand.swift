@@ -31,6 +31,7 @@ struct MailTLSCommand: AsyncParsableCommand {
             CheckCommand.self,
             ConfigCommand.self,
             ProbeCommand.self,
+            AuditCommand.self,
             ServeCommand.self,
             HeadersCommand.self,
             HashCommand.self, RehashCommand.self, BundleCommand.self,

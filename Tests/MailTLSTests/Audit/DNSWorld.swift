@@ -28,6 +28,9 @@ final class DNSWorld: @unchecked Sendable {
     let directory: String
     let nsdPort: UInt16
     let resolverPort: UInt16
+    /// Where unbound listens: 127.0.0.1, or another loopback address for a tool that only
+    /// asks port 53 (posttls-finger in a mount namespace with its own resolv.conf).
+    let resolverAddress: String
     /// The address every MX host and mta-sts.<domain> resolves to.
     let mxAddress: String
     /// The address of mx.unreachable.test, where nothing listens.
@@ -38,21 +41,24 @@ final class DNSWorld: @unchecked Sendable {
     private(set) var unboundPID: pid_t = 0
 
     /// The validating resolver: what `--nameserver` gets.
-    var resolver: (host: String, port: UInt16) { ("127.0.0.1", resolverPort) }
+    var resolver: (host: String, port: UInt16) { (resolverAddress, resolverPort) }
     /// The root's DS record, the resolver's only trust anchor.
     var trustAnchorFile: String { directory + "/root.ds" }
     var bulkDomainsFile: String { directory + "/bulk-domains.txt" }
 
     /// Makes the directory and picks the ports; nothing is written or started until `start()`.
-    init(mxAddress: String = "127.0.0.1", unreachableAddress: String = "127.0.0.2", bulk: Int = 0) throws {
+    /// `resolverAddress`/`resolverPort` put unbound elsewhere than 127.0.0.1 at a free port.
+    init(mxAddress: String = "127.0.0.1", unreachableAddress: String = "127.0.0.2", bulk: Int = 0,
+         resolverAddress: String = "127.0.0.1", resolverPort: UInt16? = nil) throws {
         guard Self.isInstalled else {
             throw HarnessError("nsd, unbound, ldnsutils or dig is missing (apt-get install nsd unbound ldnsutils bind9-dnsutils; scripts/test installs them)")
         }
         directory = try SafeDirectory.make()
         nsdPort = try Self.freePort()
-        var port = try Self.freePort()
+        var port = try resolverPort ?? Self.freePort()
         while port == nsdPort { port = try Self.freePort() }
-        resolverPort = port
+        self.resolverPort = port
+        self.resolverAddress = resolverAddress
         self.mxAddress = mxAddress
         self.unreachableAddress = unreachableAddress
         self.bulk = bulk
@@ -73,7 +79,8 @@ final class DNSWorld: @unchecked Sendable {
     func start() throws {
         let made = try run("/bin/bash", [Self.makeWorld, "--out", directory, "--nsd-port", String(nsdPort),
                                          "--unbound-port", String(resolverPort), "--mx-address", mxAddress,
-                                         "--unreachable-address", unreachableAddress, "--bulk", String(bulk)])
+                                         "--unreachable-address", unreachableAddress, "--bulk", String(bulk),
+                                         "--resolver-address", resolverAddress])
         guard made.status == 0 else { throw HarnessError("make-world failed (exit \(made.status)): \(made.stderr)") }
 
         guard let nsd = spawnDaemon([Self.nsd, "-d", "-c", directory + "/nsd.conf"],
@@ -93,7 +100,7 @@ final class DNSWorld: @unchecked Sendable {
         }
         unboundPID = unbound
         try waitUntil("unbound answers the root's SOA with AD on port \(resolverPort)", pid: unboundPID) {
-            let answer = try Dig.query(".", "SOA", port: self.resolverPort)
+            let answer = try Dig.query(".", "SOA", server: self.resolverAddress, port: self.resolverPort)
             return answer.status == "NOERROR" && answer.authenticated
         }
     }
@@ -121,7 +128,7 @@ final class DNSWorld: @unchecked Sendable {
 
     /// Asks the world's resolver through dig.
     func dig(_ name: String, _ type: String, checkingDisabled: Bool = false) throws -> DigAnswer {
-        try Dig.query(name, type, port: resolverPort, checkingDisabled: checkingDisabled)
+        try Dig.query(name, type, server: resolverAddress, port: resolverPort, checkingDisabled: checkingDisabled)
     }
 
     deinit {
