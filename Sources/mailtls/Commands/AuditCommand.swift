@@ -10,12 +10,8 @@ struct AuditCommand: AsyncParsableCommand {
         commandName: "audit",
         abstract: "A domain's inbound mail TLS as senders see it: MX, DNSSEC, DANE, MTA-STS, TLS-RPT, every MX probed.",
         discussion: """
-        Asks a validating resolver (its AD bit is trusted, as Postfix does; it must be on this
-        host), finds the MX hosts (null MX, no MX, CNAMEs), their addresses and TLSA records
-        (RFC 7672), the MTA-STS policy (RFC 8461) and TLS-RPT record (RFC 8460), then probes
-        every MX address over STARTTLS. Verdicts per address and per domain: dane-secure,
-        sts-enforced, sts-testing, opportunistic, no-tls, unreachable, dane-failed, sts-failed,
-        dnssec-bogus, no-mail, no-such-domain, dns-error.
+        Asks a validating resolver (its AD bit is trusted, as Postfix does; it must be on this host), finds the MX hosts (null MX, no MX, CNAMEs), their addresses and TLSA records (RFC 7672), the MTA-STS policy (RFC 8461) and TLS-RPT record (RFC 8460), then probes every MX address over STARTTLS. Verdicts per address and per domain: dane-secure, sts-enforced, sts-testing, opportunistic, no-tls, unreachable, dane-failed, sts-failed, dnssec-bogus, no-mail, no-such-domain, dns-error.
+
         Exit status: 0 all good, 3 warnings (e.g. opportunistic TLS only), 1 failures.
 
         Examples:
