@@ -50,17 +50,11 @@ public struct STSRecord: Sendable, Equatable {
 
     /// Parses one record (strings already joined) that announces `v=STSv1`.
     public static func parse(_ text: String) -> Result<STSRecord, TXTTagError> {
-        let fields: TXTTagList
-        switch TXTTagList.parse(text, version: version) {
-        case .success(let list): fields = list
+        let fields: TXTTagList, id: String
+        switch TXTTagList.parse(text, version: version, requiring: "id") {
+        case .success(let parsed): (fields, id) = parsed
         case .failure(let error): return .failure(error)
         }
-        for field in fields.fields where field.name != "id" && !TXTTagList.isExtensionValue(field.value) {
-            return .failure(TXTTagError("the value of \(field.name) is empty or holds a space, \"=\" or a control character"))
-        }
-        let ids = fields.values("id")
-        guard let id = ids.first else { return .failure(TXTTagError("it has no id field")) }
-        guard ids.count == 1 else { return .failure(TXTTagError("it has \(ids.count) id fields")) }
         guard isID(id) else {
             return .failure(TXTTagError("the id \"\(id)\" is not 1 to 32 letters and digits"))
         }

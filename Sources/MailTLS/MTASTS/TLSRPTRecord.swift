@@ -52,17 +52,11 @@ public struct TLSRPTRecord: Sendable, Equatable {
 
     /// Parses one record (strings already joined) that announces `v=TLSRPTv1`.
     public static func parse(_ text: String) -> Result<TLSRPTRecord, TXTTagError> {
-        let fields: TXTTagList
-        switch TXTTagList.parse(text, version: version) {
-        case .success(let list): fields = list
+        let fields: TXTTagList, rua: String
+        switch TXTTagList.parse(text, version: version, requiring: "rua") {
+        case .success(let parsed): (fields, rua) = parsed
         case .failure(let error): return .failure(error)
         }
-        for field in fields.fields where field.name != "rua" && !TXTTagList.isExtensionValue(field.value) {
-            return .failure(TXTTagError("the value of \(field.name) is empty or holds a space, \"=\" or a control character"))
-        }
-        let ruas = fields.values("rua")
-        guard let rua = ruas.first else { return .failure(TXTTagError("it has no rua field")) }
-        guard ruas.count == 1 else { return .failure(TXTTagError("it has \(ruas.count) rua fields")) }
         var uris: [String] = []
         for part in TXTTagList.split(rua, on: ",") {
             let uri = String(TXTTagList.trimWSP(part))

@@ -57,6 +57,23 @@ public struct TXTTagList: Sendable, Equatable {
     /// The fields named `name`, in order.
     public func values(_ name: String) -> [String] { fields.filter { $0.name == name }.map(\.value) }
 
+    /// `parse`, then the checks both record kinds make: every other field's value is a valid
+    /// extension value, and `field` (`id`, `rua`) is there exactly once. Returns its value.
+    public static func parse(_ record: String, version: String, requiring field: String) -> Result<(list: TXTTagList, value: String), TXTTagError> {
+        let list: TXTTagList
+        switch parse(record, version: version) {
+        case .success(let parsed): list = parsed
+        case .failure(let error): return .failure(error)
+        }
+        for other in list.fields where other.name != field && !isExtensionValue(other.value) {
+            return .failure(TXTTagError("the value of \(other.name) is empty or holds a space, \"=\" or a control character"))
+        }
+        let values = list.values(field)
+        guard let value = values.first else { return .failure(TXTTagError("it has no \(field) field")) }
+        guard values.count == 1 else { return .failure(TXTTagError("it has \(values.count) \(field) fields")) }
+        return .success((list, value))
+    }
+
     /// `sts-ext-name` / `tlsrpt-ext-name`: `(ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".")`.
     public static func isFieldName(_ name: String) -> Bool {
         let bytes = Array(name.utf8)
