@@ -10,34 +10,22 @@ public struct STSRecord: Sendable, Equatable {
     /// Fields other than `id`, which senders ignore.
     public var extensions: [TXTTagList.Field]
 
-    /// What reading the RRset gave: the record (nil when there is none senders would use) and
-    /// what is wrong or worth knowing, as findings about `name`.
-    public struct Reading: Sendable, Equatable {
-        public var record: STSRecord?
-        public var findings: [Finding]
-        /// How many records announced `v=STSv1` (0: the domain publishes no MTA-STS).
-        public var announcements: Int
-    }
+    public typealias Reading = TXTRecordReading<STSRecord>
 
     /// Reads the TXT RRset at `name` (`_mta-sts.example.org`): each record as its
     /// character-strings, which are joined without spaces. Records that do not begin with
     /// `v=STSv1` are not MTA-STS records and are ignored; more than one that does means no
     /// policy (RFC 8461 §3.1), as does one that breaks the grammar.
     public static func read(_ rrset: [[String]], name: String) -> Reading {
-        let records = rrset.map(TXTTagList.join)
-        let announcing = records.filter { TXTTagList.announces(version, $0) }
+        let single = TXTTagList.single(rrset, version: version, name: name, rule: rule,
+                                       consequence: "senders then ignore MTA-STS for this domain (RFC 8461 §3.1)")
         var findings: [Finding] = []
-        for record in records where !TXTTagList.announces(version, record) && TXTTagList.announces(version.lowercased(), record.lowercased()) {
+        for record in single.records where !TXTTagList.announces(version, record) && TXTTagList.announces(version.lowercased(), record.lowercased()) {
             findings.append(Finding(.warning, name, "the record \"\(record)\" is ignored: the version tag is case-sensitive and must be \(version)",
                                     fix: "write it as \(version)", rule: rule))
         }
-        guard announcing.count == 1, let text = announcing.first else {
-            if announcing.count > 1 {
-                findings.append(Finding(.error, name, "\(announcing.count) TXT records begin with \(version): senders then ignore MTA-STS for this domain (RFC 8461 §3.1)",
-                                        fix: "publish exactly one \(version) record", rule: rule))
-            }
-            return Reading(record: nil, findings: findings, announcements: announcing.count)
-        }
+        findings += single.findings
+        guard let text = single.text else { return Reading(record: nil, findings: findings, announcements: single.announcements) }
         switch parse(text) {
         case .success(let record):
             return Reading(record: record, findings: findings, announcements: 1)

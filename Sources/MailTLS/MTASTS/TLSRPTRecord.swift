@@ -11,26 +11,16 @@ public struct TLSRPTRecord: Sendable, Equatable {
     /// Fields other than `rua`, which senders ignore.
     public var extensions: [TXTTagList.Field]
 
-    public struct Reading: Sendable, Equatable {
-        public var record: TLSRPTRecord?
-        public var findings: [Finding]
-        public var announcements: Int
-    }
+    public typealias Reading = TXTRecordReading<TLSRPTRecord>
 
     /// Reads the TXT RRset at `name` (`_smtp._tls.example.org`). Records that do not begin
     /// with `v=TLSRPTv1` are ignored; unless exactly one does, senders do not report
     /// (RFC 8460 §3).
     public static func read(_ rrset: [[String]], name: String) -> Reading {
-        let records = rrset.map(TXTTagList.join)
-        let announcing = records.filter { TXTTagList.announces(version, $0) }
-        var findings: [Finding] = []
-        guard announcing.count == 1, let text = announcing.first else {
-            if announcing.count > 1 {
-                findings.append(Finding(.error, name, "\(announcing.count) TXT records begin with \(version): senders then send no TLS reports (RFC 8460 §3)",
-                                        fix: "publish exactly one \(version) record", rule: rule))
-            }
-            return Reading(record: nil, findings: findings, announcements: announcing.count)
-        }
+        let single = TXTTagList.single(rrset, version: version, name: name, rule: rule,
+                                       consequence: "senders then send no TLS reports (RFC 8460 §3)")
+        var findings = single.findings
+        guard let text = single.text else { return Reading(record: nil, findings: findings, announcements: single.announcements) }
         switch parse(text) {
         case .success(let record):
             for uri in record.rua where scheme(of: uri).map({ !knownSchemes.contains($0) }) ?? true {

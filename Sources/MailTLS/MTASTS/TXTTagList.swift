@@ -113,3 +113,33 @@ public struct TXTTagError: Error, Sendable, Equatable {
     public var reason: String
     public init(_ reason: String) { self.reason = reason }
 }
+
+/// What reading a TXT RRset of one record kind (`_mta-sts`, `_smtp._tls`) gave: the record
+/// (nil when there is none senders would use) and what is wrong or worth knowing, as findings
+/// about the owner name.
+public struct TXTRecordReading<Record: Sendable & Equatable>: Sendable, Equatable {
+    public var record: Record?
+    public var findings: [Finding]
+    /// How many records announced the version (0: the domain publishes none).
+    public var announcements: Int
+}
+
+extension TXTTagList {
+    /// The records of `rrset` (each record's strings joined), and the one that begins with
+    /// `version` when exactly one does. Records that do not are another kind and ignored;
+    /// several that do mean senders use none (RFC 8461 §3.1, RFC 8460 §3), which is an error
+    /// finding that ends with what senders then do (`consequence`).
+    static func single(_ rrset: [[String]], version: String, name: String, rule: String,
+                       consequence: String) -> (records: [String], text: String?, announcements: Int, findings: [Finding]) {
+        let records = rrset.map(join)
+        let announcing = records.filter { announces(version, $0) }
+        guard announcing.count == 1 else {
+            let findings = announcing.count > 1
+                ? [Finding(.error, name, "\(announcing.count) TXT records begin with \(version): \(consequence)",
+                           fix: "publish exactly one \(version) record", rule: rule)]
+                : []
+            return (records, nil, announcing.count, findings)
+        }
+        return (records, announcing[0], 1, [])
+    }
+}
