@@ -72,9 +72,9 @@ final class ProbeHandler: ChannelInboundHandler {
             }
         } catch let failure as SMTPReplyReader.Failure {
             switch failure {
-            case .lineTooLong: finish(.protocolError, "the server sent a line over \(SMTPReplyReader.maxLineLength) bytes during \(phase.rawValue)", context: context)
-            case .tooManyLines: finish(.protocolError, "the server sent a reply of over \(SMTPReplyReader.maxLines) lines during \(phase.rawValue)", context: context)
-            case .notSMTP(let line): finish(.protocolError, "not SMTP during \(phase.rawValue): \"\(line)\"", context: context)
+            case .lineTooLong: finish(.protocol, "the server sent a line over \(SMTPReplyReader.maxLineLength) bytes during \(phase.rawValue)", context: context)
+            case .tooManyLines: finish(.protocol, "the server sent a reply of over \(SMTPReplyReader.maxLines) lines during \(phase.rawValue)", context: context)
+            case .notSMTP(let line): finish(.protocol, "not SMTP during \(phase.rawValue): \"\(line)\"", context: context)
             }
         } catch {
             finish(.software, "\(error)", context: context)
@@ -86,11 +86,11 @@ final class ProbeHandler: ChannelInboundHandler {
         case .greeting:
             outcome.banner = reply.lines
             guard reply.code == 220 else {
-                return finish(reply.code >= 500 ? .protocolError : .temp, "greeting \(reply.code) \(reply.text)", context: context)
+                return finish(reply.code >= 500 ? .protocol : .temp, "greeting \(reply.code) \(reply.text)", context: context)
             }
             send("EHLO \(options.ehloName)", next: .ehlo, context: context)
         case .ehlo:
-            guard reply.code == 250 else { return finish(.protocolError, "EHLO refused: \(reply.code) \(reply.text)", context: context) }
+            guard reply.code == 250 else { return finish(.protocol, "EHLO refused: \(reply.code) \(reply.text)", context: context) }
             if outcome.handshakeDone {
                 // Implicit TLS (port 465): this EHLO already ran inside TLS; there is no STARTTLS step.
                 outcome.capabilitiesAfter = Array(reply.lines.dropFirst())
@@ -104,21 +104,21 @@ final class ProbeHandler: ChannelInboundHandler {
             send("STARTTLS", next: .starttls, context: context)
         case .starttls:
             guard reply.code == 220 else {
-                let verdict: ProbeVerdict = reply.code >= 400 && reply.code < 500 ? .temp : .protocolError
+                let verdict: ProbeVerdict = reply.code >= 400 && reply.code < 500 ? .temp : .protocol
                 return sendQuitAndFinish(verdict, "STARTTLS refused: \(reply.code) \(reply.text)", context: context)
             }
             if reader.hasBufferedBytes {
-                return finish(.protocolError, "the server sent plaintext after 220 to STARTTLS (STARTTLS command injection); not starting TLS", context: context)
+                return finish(.protocol, "the server sent plaintext after 220 to STARTTLS (STARTTLS command injection); not starting TLS", context: context)
             }
             startTLS(context: context)
         case .ehloTLS:
-            guard reply.code == 250 else { return finish(.protocolError, "EHLO after TLS refused: \(reply.code) \(reply.text)", context: context) }
+            guard reply.code == 250 else { return finish(.protocol, "EHLO after TLS refused: \(reply.code) \(reply.text)", context: context) }
             outcome.capabilitiesAfter = Array(reply.lines.dropFirst())
             send("QUIT", next: .quit, context: context)
         case .quit:
             finish(nil, "", context: context)
         case .handshake, .done:
-            finish(.protocolError, "unexpected reply \(reply.code) during \(phase.rawValue)", context: context)
+            finish(.protocol, "unexpected reply \(reply.code) during \(phase.rawValue)", context: context)
         }
     }
 
@@ -140,14 +140,14 @@ final class ProbeHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         if error is NIOSSLError || error is BoringSSLError {
-            finish(.protocolError, "TLS failed during \(phase.rawValue): \(Self.tlsReason(error))", context: context)
+            finish(.protocol, "TLS failed during \(phase.rawValue): \(Self.tlsReason(error))", context: context)
         } else {
             finish(.temp, "connection error during \(phase.rawValue): \(error)", context: context)
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        finish(.protocolError, "the server closed the connection during \(phase.rawValue)", context: context)
+        finish(.protocol, "the server closed the connection during \(phase.rawValue)", context: context)
         context.fireChannelInactive()
     }
 

@@ -1,29 +1,18 @@
-/// The verdict of a probe, in the words of Sendmail's `${verify}` macro so admins read it
-/// the way they read their `Received:` headers.
-public enum ProbeVerdict: String, Sendable, Codable, CaseIterable {
-    /// TLS up, and the chain verified against the trust given (and the name matched).
-    case ok = "OK"
-    /// TLS up, but the certificate did not verify (chain, name or dates).
-    case fail = "FAIL"
-    /// TLS up, but no trust was given to verify against.
-    case no = "NO"
-    /// The server does not offer STARTTLS.
-    case none = "NONE"
-    /// A temporary failure: connection refused or timed out, 4xx to STARTTLS.
-    case temp = "TEMP"
-    /// The server broke SMTP or TLS: garbage, over-long lines, STARTTLS injection, 5xx, TLS alert.
-    case protocolError = "PROTOCOL"
-    /// Something went wrong inside mailtls.
-    case software = "SOFTWARE"
+/// The verdict of a probe, in the words of Sendmail's `${verify}` macro (``VerifyWord``) so
+/// admins read it the way they read their `Received:` headers. A probe gives OK (verified),
+/// FAIL (did not verify), NO (no trust given), NONE (no STARTTLS), TEMP (cannot connect, 4xx),
+/// PROTOCOL (the server broke SMTP or TLS) or SOFTWARE (mailtls could not go on).
+public typealias ProbeVerdict = VerifyWord
 
+extension VerifyWord {
     /// How a sender should take it: verified is ok, TLS without verification a warning,
     /// no TLS or an error an error; so the exit status is 0, 3 or 1 like every checking
     /// command's (cron can tell them apart).
     public var severity: Severity {
         switch self {
-        case .ok: return .ok
-        case .fail, .no: return .warning
-        default: return .error
+        case .ok, .trusted: return .ok
+        case .fail, .no, .not, .daneFail: return .warning
+        case .none, .temp, .protocol, .software: return .error
         }
     }
 

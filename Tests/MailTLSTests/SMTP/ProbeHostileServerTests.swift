@@ -36,16 +36,16 @@ struct ProbeHostileServerTests {
             peer.send("421 4.3.2 hostile.example service not available\r\n")
             peer.waitForClose(max: 5)
         },
-        Case(name: "554 greeting", verdict: .protocolError, reason: ["554"]) { peer in
+        Case(name: "554 greeting", verdict: .protocol, reason: ["554"]) { peer in
             peer.send("554 5.3.2 no SMTP service here\r\n")
             peer.waitForClose(max: 5)
         },
-        Case(name: "502 to STARTTLS", verdict: .protocolError, reason: ["502"]) { peer in
+        Case(name: "502 to STARTTLS", verdict: .protocol, reason: ["502"]) { peer in
             guard peer.greetAndEHLO(), peer.expect("STARTTLS") else { return }
             peer.send("502 5.5.1 command not implemented\r\n")
             peer.waitForClose(max: 5)
         },
-        Case(name: "EHLO refused", verdict: .protocolError, reason: ["EHLO", "550"]) { peer in
+        Case(name: "EHLO refused", verdict: .protocol, reason: ["EHLO", "550"]) { peer in
             peer.send("220 hostile.example ESMTP\r\n")
             _ = peer.line()
             peer.send("550 5.7.1 go away\r\n")
@@ -68,70 +68,70 @@ struct ProbeHostileServerTests {
                 Thread.sleep(forTimeInterval: 1)
             }
         },
-        Case(name: "over-long greeting line (5000 bytes)", verdict: .protocolError, reason: ["line over"]) { peer in
+        Case(name: "over-long greeting line (5000 bytes)", verdict: .protocol, reason: ["line over"]) { peer in
             peer.send("220 " + String(repeating: "a", count: 5000) + "\r\n")
             peer.waitForClose(max: 5)
         },
-        Case(name: "over-long EHLO reply line", verdict: .protocolError, reason: ["line over", "ehlo"]) { peer in
+        Case(name: "over-long EHLO reply line", verdict: .protocol, reason: ["line over", "ehlo"]) { peer in
             peer.send("220 hostile.example ESMTP\r\n")
             _ = peer.line()
             peer.send("250-" + String(repeating: "X", count: 10_000) + "\r\n250 STARTTLS\r\n")
             peer.waitForClose(max: 5)
         },
-        Case(name: "endless line", verdict: .protocolError, reason: ["line over"]) { peer in
+        Case(name: "endless line", verdict: .protocol, reason: ["line over"]) { peer in
             guard peer.send("220 ") else { return }
             let chunk = String(repeating: "z", count: 1024)
             for _ in 0..<100_000 { guard peer.send(chunk) else { return } }
         },
-        Case(name: "endless multi-line reply", verdict: .protocolError, reason: ["lines"]) { peer in
+        Case(name: "endless multi-line reply", verdict: .protocol, reason: ["lines"]) { peer in
             for _ in 0..<100_000 { guard peer.send("220-more\r\n") else { return } }
         },
-        Case(name: "HTTP server", verdict: .protocolError, reason: ["not SMTP", "HTTP/1.1"]) { peer in
+        Case(name: "HTTP server", verdict: .protocol, reason: ["not SMTP", "HTTP/1.1"]) { peer in
             peer.send("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
             peer.waitForClose(max: 5)
         },
-        Case(name: "SSH server", verdict: .protocolError, reason: ["not SMTP", "SSH-2.0"]) { peer in
+        Case(name: "SSH server", verdict: .protocol, reason: ["not SMTP", "SSH-2.0"]) { peer in
             peer.send("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n")
             peer.waitForClose(max: 5)
         },
-        Case(name: "binary garbage", verdict: .protocolError, reason: ["not SMTP"]) { peer in
+        Case(name: "binary garbage", verdict: .protocol, reason: ["not SMTP"]) { peer in
             peer.send(bytes: (0..<600).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) } + [0x0A])
             peer.waitForClose(max: 5)
         },
-        Case(name: "reply code changes inside a multi-line reply", verdict: .protocolError, reason: ["not SMTP"]) { peer in
+        Case(name: "reply code changes inside a multi-line reply", verdict: .protocol, reason: ["not SMTP"]) { peer in
             peer.send("220-hostile.example\r\n250 ok\r\n")
             peer.waitForClose(max: 5)
         },
-        Case(name: "plaintext after 220 to STARTTLS (injection)", verdict: .protocolError, reason: ["injection"]) { peer in
+        Case(name: "plaintext after 220 to STARTTLS (injection)", verdict: .protocol, reason: ["injection"]) { peer in
             guard peer.greetAndEHLO(), peer.expect("STARTTLS") else { return }
             peer.send("220 2.0.0 Ready to start TLS\r\n250-injected.example\r\n250 AUTH PLAIN\r\n")
             peer.waitForClose(max: 5)
         },
-        Case(name: "closed before the greeting", verdict: .protocolError, reason: ["closed", "greeting"]) { _ in },
-        Case(name: "closed inside a multi-line greeting", verdict: .protocolError, reason: ["closed", "greeting"]) { peer in
+        Case(name: "closed before the greeting", verdict: .protocol, reason: ["closed", "greeting"]) { _ in },
+        Case(name: "closed inside a multi-line greeting", verdict: .protocol, reason: ["closed", "greeting"]) { peer in
             peer.send("220-hostile.example first line\r\n220-second")
         },
-        Case(name: "closed after EHLO", verdict: .protocolError, reason: ["closed", "ehlo"]) { peer in
+        Case(name: "closed after EHLO", verdict: .protocol, reason: ["closed", "ehlo"]) { peer in
             peer.send("220 hostile.example ESMTP\r\n")
             _ = peer.line()
         },
-        Case(name: "closed after STARTTLS", verdict: .protocolError, reason: ["closed", "starttls"]) { peer in
+        Case(name: "closed after STARTTLS", verdict: .protocol, reason: ["closed", "starttls"]) { peer in
             guard peer.greetAndEHLO() else { return }
             _ = peer.expect("STARTTLS")
         },
-        Case(name: "closed after 220 to STARTTLS", verdict: .protocolError, reason: ["handshake"]) { peer in
+        Case(name: "closed after 220 to STARTTLS", verdict: .protocol, reason: ["handshake"]) { peer in
             guard peer.greetAndEHLO(), peer.expect("STARTTLS") else { return }
             peer.send("220 2.0.0 Ready to start TLS\r\n")
             _ = peer.receive() // the ClientHello
         },
-        Case(name: "TLS alert instead of a ServerHello", verdict: .protocolError, reason: ["TLS", "handshake", "alert"]) { peer in
+        Case(name: "TLS alert instead of a ServerHello", verdict: .protocol, reason: ["TLS", "handshake", "alert"]) { peer in
             guard peer.greetAndEHLO(), peer.expect("STARTTLS") else { return }
             peer.send("220 2.0.0 Ready to start TLS\r\n")
             _ = peer.receive()
             peer.send(bytes: ProbeHostileServerTests.alert)
             peer.waitForClose(max: 5)
         },
-        Case(name: "SMTP text instead of a ServerHello", verdict: .protocolError, reason: ["TLS", "handshake"]) { peer in
+        Case(name: "SMTP text instead of a ServerHello", verdict: .protocol, reason: ["TLS", "handshake"]) { peer in
             guard peer.greetAndEHLO(), peer.expect("STARTTLS") else { return }
             peer.send("220 2.0.0 Ready to start TLS\r\n")
             _ = peer.receive()
@@ -180,7 +180,7 @@ struct ProbeHostileServerTests {
         }
         defer { server.stop() }
         let report = await Prober.probe(ProbeOptions(host: "127.0.0.1", port: server.port, timeout: Self.timeout))
-        #expect(report.verdict == .protocolError, "\(report.reason)")
+        #expect(report.verdict == .protocol, "\(report.reason)")
         #expect(!report.reason.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }, "\(report.reason.debugDescription)")
     }
 
