@@ -14,11 +14,8 @@ enum ProbeJudgement {
     }
 
     static func judge(_ chain: [PresentedCertificate], options: ProbeOptions, now: Date = Date()) async -> Judgement {
-        let anchors: [Certificate]
-        switch options.trust.loaded() {
-        case .none: return Judgement(verdict: .no, description: "not verified: no --ca, --capath or --system given")
-        case .certificates(let certificates): anchors = certificates
-        case .file, .directory: anchors = []
+        guard let anchors = options.trust.anchors else {
+            return Judgement(verdict: .no, description: "not verified: no --ca, --capath or --system given")
         }
         if anchors.isEmpty { return Judgement(verdict: .fail, description: "not verified: the trust given holds no certificate") }
         guard let leaf = chain.first?.certificate else { return Judgement(verdict: .fail, description: "no certificate was presented") }

@@ -12,14 +12,18 @@ public struct ProbeOptions: Sendable {
         /// Certificates already read (a batch reads its trust once).
         case certificates([Certificate])
 
-        /// The same trust with the certificates read now, so many probes share one copy.
-        public func loaded() -> Trust {
+        /// The trusted certificates, read now; nil when nothing is to be verified.
+        public var anchors: [Certificate]? {
             switch self {
-            case .file(let path): return .certificates(TrustAnchors.load(caFile: path, caPath: nil).certificates)
-            case .directory(let path): return .certificates(TrustAnchors.load(caFile: nil, caPath: path).certificates)
-            case .none, .certificates: return self
+            case .none: return nil
+            case .file(let path): return TrustAnchors.load(caFile: path, caPath: nil).certificates
+            case .directory(let path): return TrustAnchors.load(caFile: nil, caPath: path).certificates
+            case .certificates(let certificates): return certificates
             }
         }
+
+        /// The same trust with the certificates read now, so many probes share one copy.
+        public func loaded() -> Trust { anchors.map(Trust.certificates) ?? .none }
     }
 
     public var host: String
