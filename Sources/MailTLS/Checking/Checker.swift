@@ -14,10 +14,12 @@ public enum Checker {
         ChainRule(), CAFileRule(), CAPathRule(), FileSafetyRule(),
     ]
 
-    /// - Parameter tlsa: a file of TLSA records as published; when given, the `tlsa` rule
-    ///   checks that the server certificate matches them.
+    /// - Parameters:
+    ///   - tlsa: a file of TLSA records as published, or `dns`; when given, the `tlsa` rule
+    ///     checks that the server certificate matches them.
+    ///   - resolver: the validating resolver `dns` asks.
     public static func run(_ files: TLSFileSet, hostName: String, warnDays: Int = 30, now: Date = Date(),
-                           tlsa: String? = nil) async -> CheckReport {
+                           tlsa: String? = nil, resolver: DNSResolver = DNSResolver()) async -> CheckReport {
         let context = CheckContext(files: files, hostName: hostName, warnDays: warnDays, now: now)
         var findings: [Finding] = []
         if files.serverCertificate == nil || files.serverKey == nil {
@@ -26,7 +28,7 @@ public enum Checker {
                                     rule: "configured"))
         }
         for rule in rules { findings += await rule.evaluate(context) }
-        if let tlsa { findings += await TLSARule(path: tlsa).evaluate(context) }
+        if let tlsa { findings += await TLSARule(path: tlsa, resolver: resolver).evaluate(context) }
         return CheckReport(files: files, findings: findings)
     }
 

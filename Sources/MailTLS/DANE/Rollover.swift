@@ -11,7 +11,8 @@ import X509
 ///    `3 1 1` and the next key's. Publish both and wait until every cached copy of the old
 ///    set has expired: at least twice the TTL.
 /// 2. ``next(_:)`` checks that the next key's record is published (in the records the admin
-///    gives: this machine has no DNS resolver to trust), then gives `next.key` a certificate
+///    gives, or in DNS through a validating resolver, where ``checkPublication(_:published:ttl:)``
+///    also checks the 2 × TTL wait is over), then gives `next.key` a certificate
 ///    (a self-signed one, one the CA returned as `next.cert`, or a request `next.csr` to send)
 ///    and promotes it over `host.*`, keeping dated backups.
 /// 3. ``finish(_:)`` returns the record set without the old key, to publish once the MTA
@@ -133,7 +134,7 @@ public enum Rollover {
     /// nothing, when `next.key` is missing or its record is not published.
     ///
     /// - Parameters:
-    ///   - published: the TLSA records as published (from `--records FILE` or stdin).
+    ///   - published: the TLSA records as published (from `--records FILE`, stdin or DNS).
     ///   - publishedSource: where they came from, for messages.
     public static func next(_ options: Options, published: [TLSARecord], publishedSource: String, issuing: Issuing) throws -> NextResult {
         let next = options.next
@@ -189,7 +190,7 @@ public enum Rollover {
         let next = options.next
         if FileReading.exists(next.keyPath) {
             throw MailTLSError(next.keyPath, "still exists: the rollover has not been done",
-                               remedy: "run mailtls rollover next --records FILE first")
+                               remedy: "run mailtls rollover next --records dns (or --records FILE) first")
         }
         let current = try currentPublicKey(options)
         let (certificate, _) = try MaterialFile.load(options.current.certificatePath).firstCertificate()
@@ -226,7 +227,7 @@ public enum Rollover {
         return (stamp, counter)
     }
 
-    private static func currentPublicKey(_ options: Options) throws -> Certificate.PublicKey {
+    static func currentPublicKey(_ options: Options) throws -> Certificate.PublicKey {
         let layout = options.current
         if FileReading.exists(layout.keyPath) { return try MaterialFile.load(layout.keyPath).privateKey().publicKey }
         throw MailTLSError(layout.keyPath, "no such file: there is no key in service to roll over from",

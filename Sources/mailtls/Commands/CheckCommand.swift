@@ -17,6 +17,7 @@ struct CheckCommand: AsyncParsableCommand {
           mailtls check --mta postfix --config /etc/postfix/main.cf --json
           mailtls check --fix            # modes, owners, hash links
           mailtls check --tlsa tlsa.txt  # the certificate matches the TLSA records
+          mailtls check --tlsa dns       # ... as published in DNS (_25._tcp.<host>), DNSSEC-validated
         """
     )
 
@@ -25,7 +26,8 @@ struct CheckCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The MTA's configuration: sendmail.mc, sendmail.cf or Postfix main.cf.") var config: String?
     @Option(name: .long, help: "The host name the certificate must name (default: the config's, else this machine's).") var host: String?
     @Option(name: .long, help: "Warn when the certificate expires within this many days.") var warnDays = 30
-    @Option(name: .long, help: "TLSA records as published (zone lines or dig +short output): warn when the certificate matches none.") var tlsa: String?
+    @Option(name: .long, help: "TLSA records as published (a file of zone lines or dig +short output, or dns: _25._tcp.<host> through the validating resolver): warn when the certificate matches none.") var tlsa: String?
+    @Option(name: .long, help: "With --tlsa dns: the validating resolver to ask, HOST[:PORT] (default: /etc/resolv.conf's first).") var nameserver: String?
     @Flag(name: .long, help: "Repair modes, owners and hash links, then check again.") var fix = false
     @Flag(name: .long, help: "Print only problems and the verdict.") var quiet = false
     @OptionGroup var output: OutputOptions
@@ -33,12 +35,13 @@ struct CheckCommand: AsyncParsableCommand {
     func run() async throws {
         var status: Int32 = 0
         try await reportingFailuresAsync {
+            let resolver = DNSResolver(nameserver: try nameserver.map { try DNSServerAddress(parsing: $0) })
             let files = try Checker.fileSet(config: config, mta: mta, directory: dir)
             if fix {
                 for action in try Fixer.fix(files) where !output.json { print("fixed: \(action)") }
             }
             let hostName = host ?? files.hostName ?? HostName.fullyQualified()
-            let report = await Checker.run(files, hostName: hostName, warnDays: warnDays, tlsa: tlsa)
+            let report = await Checker.run(files, hostName: hostName, warnDays: warnDays, tlsa: tlsa, resolver: resolver)
             status = report.exitStatus
             if output.json { return try JSONOutput.print(JSONReport(report)) }
             print("checking \(files.mta.rawValue) TLS files from \(files.source) for \(hostName)")

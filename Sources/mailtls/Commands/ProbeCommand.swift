@@ -1,5 +1,6 @@
 import ArgumentParser
 import MailTLS
+import MailTLSAudit
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -22,6 +23,7 @@ struct ProbeCommand: AsyncParsableCommand {
           mailtls probe 127.0.0.1:2525 --ca certs/cacert.pem --servername mail.example.org
           mailtls probe smtp.example.org:465 --tls-on-connect --system
           mailtls probe mx.example.org --tlsa records.txt
+          mailtls probe mx.example.org --tlsa dns    # _25._tcp.mx.example.org, DNSSEC-validated
           mailtls probe --targets hosts.txt --concurrency 50 --json
         """
     )
@@ -35,7 +37,10 @@ struct ProbeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Trust the system's CA bundle.") var system = false
     @Flag(name: .long, help: "TLS from the first byte (SMTPS, port 465).") var tlsOnConnect = false
     @Option(name: .long, help: "Seconds allowed for each phase.") var timeout: Double = 10
-    @Option(name: .long, help: "Verify the chain against the TLSA records in this file (RFC 7672).") var tlsa: String?
+    @Option(name: .long, help: "Verify the chain against the TLSA records in this file, or with dns those at _PORT._tcp.HOST through the validating resolver (RFC 7672).") var tlsa: String?
+    @Option(name: .long, help: "With --tlsa dns: the validating resolver to ask, HOST[:PORT] (default: /etc/resolv.conf's first).") var nameserver: String?
+    @Option(name: .long, parsing: .singleValue, help: "Connect to ADDR:PORT when asked for NAME:PORT (HOST and the TLSA name stay NAME); repeatable.")
+    var connectTo: [String] = []
     @Option(name: .long, help: "Probe every HOST[:PORT] listed in this file (- for stdin).") var targets: String?
     @Option(name: .long, help: "How many probes at once with --targets.") var concurrency: Int = 32
     @OptionGroup var output: OutputOptions
@@ -49,12 +54,22 @@ struct ProbeCommand: AsyncParsableCommand {
         if let target {
             try usageCheck { _ = try ProbeTarget(parsing: target) }
         }
+        if tlsa == "dns", targets != nil { throw ValidationError("--tlsa dns probes one HOST; for many hosts use mailtls audit") }
+        if tlsa != "dns", nameserver != nil { throw ValidationError("--nameserver goes with --tlsa dns") }
+        try usageCheck {
+            _ = try nameserver.map { try DNSServerAddress(parsing: $0) }
+            _ = try connectTo.map { try ConnectTo(parsing: $0) }
+        }
     }
 
     func run() async throws {
         var status: Int32 = 0
         try await reportingFailuresAsync {
             let trust = try ProbeTrustChoice.trust(caFile: ca, caDirectory: capath, system: system).loaded()
+            if tlsa == "dns" {
+                status = try await probeWithDNS(trust: trust)
+                return
+            }
             let records = try tlsa.map { try TLSAZoneParser.load($0).map(\.record) }
             if let targets {
                 status = try await ProbeBatch.run(targets: targets, make: { options(for: $0, trust: trust, records: records) },
@@ -69,8 +84,31 @@ struct ProbeCommand: AsyncParsableCommand {
         if status != 0 { throw ExitCode(status) }
     }
 
-    func options(for target: ProbeTarget, trust: ProbeOptions.Trust, records: [TLSARecord]?) -> ProbeOptions {
-        target.options(port: port, ehloName: ehlo ?? HostName.fullyQualified(), serverName: servername, trust: trust,
-                       tlsOnConnect: tlsOnConnect, timeout: timeout, tlsaRecords: records)
+    func options(for target: ProbeTarget, trust: ProbeOptions.Trust, records: [TLSARecord]?, serverName: String? = nil) -> ProbeOptions {
+        var options = target.options(port: port, ehloName: ehlo ?? HostName.fullyQualified(), serverName: servername ?? serverName, trust: trust,
+                                     tlsOnConnect: tlsOnConnect, timeout: timeout, tlsaRecords: records)
+        let overrides = (try? connectTo.map { try ConnectTo(parsing: $0) }) ?? []
+        if let match = overrides.first(where: { $0.name.lowercased() == target.host.lowercased() && $0.port == options.port }) {
+            options.serverName = options.serverName ?? target.host
+            options.host = match.address
+            options.port = match.addressPort
+        }
+        return options
+    }
+
+    /// `--tlsa dns`: the records at `_PORT._tcp.HOST` as a DANE sender finds them
+    /// (``DNSTLSASource``), the SNI their base domain; a bogus answer or a resolver that does
+    /// not validate is reported as such, never as a missing record. Returns the exit status.
+    func probeWithDNS(trust: ProbeOptions.Trust) async throws -> Int32 {
+        let target = try ProbeTarget(parsing: target!)
+        let resolver = DNSResolver(nameserver: try nameserver.map { try DNSServerAddress(parsing: $0) })
+        let published = try await DNSTLSASource(resolver: resolver).published(host: target.host, port: target.port ?? port ?? 25)
+        let records = published.records.contains(where: TLSALookup.isUsable) ? published.records : nil
+        let report = await Prober.probe(options(for: target, trust: trust, records: records, serverName: records == nil ? nil : published.base))
+        if output.json { try JSONOutput.print(report) } else {
+            print("TLSA from \(published.origin)" + (published.note.map { ": \($0)" } ?? ""))
+            ProbeText.print(report)
+        }
+        return report.verdict.exitStatus
     }
 }

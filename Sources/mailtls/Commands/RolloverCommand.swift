@@ -10,12 +10,13 @@ struct RolloverCommand: ParsableCommand {
         before the MTA uses it, and the old record removed only afterwards:
           1. mailtls rollover plan --ttl 3600     makes next.key, prints current + next records
              publish both, then wait at least 2 x TTL
-          2. mailtls rollover next --records published.txt [--self]
-             checks next.key's record is published, gets next.key a certificate, promotes it
-             (host.* kept as dated backups); restart or reload the MTA
+          2. mailtls rollover next --records dns [--self]
+             checks next.key's record is published and DNSSEC-validated and the 2 x TTL wait
+             is over, gets next.key a certificate, promotes it (host.* kept as dated
+             backups); restart or reload the MTA
           3. mailtls rollover finish               prints the record set without the old key
-        This machine has no DNS resolver to trust, so step 2 checks the records you give it
-        (dig +short TLSA _25._tcp.<host> on a validating resolver, or the zone file).
+        Step 2 asks DNS through the validating resolver (--nameserver), or checks the records
+        you give it (--records FILE or -: dig +short TLSA _25._tcp.<host>, or the zone file).
         Renewals that keep the key (csr --file new + promote, ca renew) need no rollover.
         """,
         subcommands: [Plan.self, Next.self, Finish.self]
@@ -94,24 +95,28 @@ struct RolloverCommand: ParsableCommand {
                 print("; publish both records (the current and the next key) at \(result.publish.owner)")
                 common.print(result.publish)
                 print("; then wait at least \(Duration.words(result.waitSeconds)) (2 x TTL \(ttl) s) and run:")
-                print(";   mailtls rollover next --records <the records as published> [--self]")
+                print(";   mailtls rollover next --records dns [--self]   (or --records FILE: the records as published)")
             }
         }
     }
 
-    struct Next: ParsableCommand {
+    struct Next: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check next.key's record is published, give next.key a certificate and put it in service.",
             discussion: """
-            The published records come from --records FILE, or standard input: zone-file lines,
-            TYPE52 lines, or dig +short output. The certificate for next.key is next.cert when
+            With --records dns the records are looked up at _PORT._tcp.HOST through the
+            validating resolver (--nameserver; CNAMEs as RFC 7672 says): next.key's record must
+            be there, DNSSEC-validated, and the switch waits until 2 x the records' TTL has
+            passed since plan made next.key. Otherwise the records come from --records FILE, or
+            standard input: zone-file lines, TYPE52 lines, or dig +short output. The certificate for next.key is next.cert when
             the CA has returned it; with --self a self-signed one is made; otherwise next.csr is
             written (with host.cert's subject and names) and next stops until next.cert is there.
             Then next.* replaces host.*, which is kept as host.key.<UTC time> etc.
             """
         )
         @OptionGroup var common: Common
-        @Option(name: .long, help: "The TLSA records as published (default: standard input).") var records: String?
+        @Option(name: .long, help: "The TLSA records as published: dns (looked up through the validating resolver), a file, or - (default: standard input).") var records: String?
+        @Option(name: .long, help: "With --records dns: the validating resolver to ask, HOST[:PORT] (default: /etc/resolv.conf's first).") var nameserver: String?
         @Flag(name: .customLong("self"), help: "Make a self-signed certificate for next.key.") var selfSigned = false
         @Option(name: .long, help: "Days the self-signed certificate is valid.") var days = 365
 
@@ -119,38 +124,57 @@ struct RolloverCommand: ParsableCommand {
             if records == nil || records == "-", Terminal.stdinIsTerminal {
                 try usageCheck {
                     throw MailTLSError("--records", "not given, and standard input is a terminal",
-                                       remedy: "give the published records: --records FILE, or pipe dig +short TLSA \(common.options().owner) into it")
+                                       remedy: "look them up with --records dns, give --records FILE, or pipe dig +short TLSA \(common.options().owner) into it")
                 }
             }
+            if records != "dns", nameserver != nil { throw ValidationError("--nameserver goes with --records dns") }
+            try usageCheck { _ = try nameserver.map { try DNSServerAddress(parsing: $0) } }
             if selfSigned { try usageCheck { try SelfSigner.checkDays(days) } }
         }
 
         struct JSON: Encodable {
             var nextRecord: TLSAJSONRecord
+            var publishedIn: String
+            /// --records dns: the TTL, when the switch became safe, the current key's record.
+            var ttl: Int?
+            var safeFrom: String?
+            var currentRecordPublished: Bool?
             var written: [WrittenFile]
             var promoted: Bool
             var moves: [Promotion.Move]
             var backups: [String]
         }
 
-        func run() throws {
-            try reportingFailures {
+        func run() async throws {
+            try await reportingFailuresAsync {
                 let options = common.options()
-                let source: TLSAFileSource
-                if let records, records != "-" {
+                let source: any TLSARecordSource
+                if records == "dns" {
+                    source = DNSTLSASource(resolver: DNSResolver(nameserver: try nameserver.map { try DNSServerAddress(parsing: $0) }))
+                } else if let records, records != "-" {
                     source = try TLSAFileSource(path: records)
                 } else {
-                    source = try .standardInput()
+                    source = try TLSAFileSource.standardInput()
                 }
-                let published = try source.publishedRecords(host: options.host, port: options.port)
-                let result = try Rollover.next(options, published: published, publishedSource: source.path,
+                let published = try await source.published(host: options.host, port: options.port)
+                // From DNS: validated, with a TTL; the wait since plan must be over.
+                let publication = try published.ttl.map { try Rollover.checkPublication(options, published: published, ttl: $0) }
+                let result = try Rollover.next(options, published: published.records, publishedSource: published.origin,
                                                issuing: selfSigned ? .selfSigned(days: days) : .request)
                 if common.format == .json {
-                    return try JSONOutput.print(JSON(nextRecord: TLSAJSONRecord(result.nextRecord, owner: options.owner),
+                    return try JSONOutput.print(JSON(nextRecord: TLSAJSONRecord(result.nextRecord, owner: options.owner), publishedIn: published.origin,
+                                                     ttl: publication?.ttl, safeFrom: publication.map { UTCTimestamp.iso8601($0.safeFrom) },
+                                                     currentRecordPublished: publication?.currentPublished,
                                                      written: result.written, promoted: result.promotion != nil,
                                                      moves: result.promotion?.moves ?? [], backups: result.promotion?.backups ?? []))
                 }
-                print("next.key's record \(result.nextRecord.parameters) is published (\(source.path))")
+                print("next.key's record \(result.nextRecord.parameters) is published (\(published.origin))")
+                if let publication {
+                    print("the switch is safe since \(UTCTimestamp.readable(publication.safeFrom)): 2 x TTL (\(publication.ttl) s) after plan made next.key (\(UTCTimestamp.readable(publication.nextKeyMade)))")
+                    if !publication.currentPublished {
+                        print("warning: the current key's record is no longer published: DANE senders defer mail to this server until the MTA uses the new key")
+                    }
+                }
                 Report.written(result.written)
                 guard let promotion = result.promotion else {
                     let request = CertsLayout(directory: common.dir, stem: Rollover.nextStem)

@@ -84,7 +84,7 @@ struct DANERolloverTests {
         }
         #expect(DirectoryState.of(dir.path) == before, "\(before.differences(to: DirectoryState.of(dir.path)))")
         #expect(throws: MailTLSError(dir.file("next.key"), "still exists: the rollover has not been done",
-                                     remedy: "run mailtls rollover next --records FILE first")) {
+                                     remedy: "run mailtls rollover next --records dns (or --records FILE) first")) {
             try Rollover.finish(options(dir))
         }
         #expect(throws: MailTLSError("--ttl 0", "is not a TTL in seconds from 1 to 604800", remedy: "give the TTL of the TLSA records, e.g. --ttl 3600")) {

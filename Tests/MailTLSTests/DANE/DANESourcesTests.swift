@@ -56,17 +56,21 @@ struct DANESourcesTests {
     }
 
     @Test("published records: those of the owner; when no line names it, every record given")
-    func published() throws {
+    func published() async throws {
         let mine = String(repeating: "ab", count: 32), other = String(repeating: "cd", count: 32), bare = String(repeating: "ef", count: 32)
         let zone = try TLSAZoneParser.parse("""
             _25._tcp.mail.example.org. IN TLSA 3 1 1 \(mine)
             _25._tcp.mx2.example.org. IN TLSA 3 1 1 \(other)
             """, path: "zone.txt")
         let source = TLSAFileSource(path: "zone.txt", entries: zone)
-        #expect(try source.publishedRecords(host: "mail.example.org", port: 25).map { Hex.lower($0.data) } == [mine])
+        let own = try await source.published(host: "mail.example.org", port: 25)
+        #expect(own.records.map { Hex.lower($0.data) } == [mine])
+        #expect(own.note == nil && own.origin == "zone.txt")
         // Another name for the same server (the zone pasted under its CNAME): all records.
-        #expect(try source.publishedRecords(host: "smtp.example.org", port: 25).map { Hex.lower($0.data) } == [mine, other])
+        let other2 = try await source.published(host: "smtp.example.org", port: 25)
+        #expect(other2.records.map { Hex.lower($0.data) } == [mine, other])
+        #expect(other2.note?.contains("compared with those for _25._tcp.mail.example.org., _25._tcp.mx2.example.org.") == true, "\(other2.note ?? "")")
         let withBare = TLSAFileSource(path: "dig.txt", entries: try TLSAZoneParser.parse("3 1 1 \(bare)\n", path: "dig.txt"))
-        #expect(try withBare.publishedRecords(host: "mail.example.org", port: 25).map { Hex.lower($0.data) } == [bare])
+        #expect(try await withBare.published(host: "mail.example.org", port: 25).records.map { Hex.lower($0.data) } == [bare])
     }
 }

@@ -1,0 +1,98 @@
+/// TLSA records from DNS, as a DANE sender finds them (RFC 7672 §2.2): through a validating
+/// resolver trusted by its AD bit, only when the host's address records are secure, at the
+/// CNAME-expanded name first (``TLSALookup``). What `check --tlsa dns`, `probe --tlsa dns`
+/// and `rollover next --records dns` read.
+///
+/// Throws when DANE cannot be judged or senders would defer: the resolver does not validate,
+/// a lookup is bogus (SERVFAIL) or gets no reply. Returns no records, with a note, when DANE
+/// does not apply (nothing published, or not signed).
+public struct DNSTLSASource: TLSARecordSource {
+    public var resolver: DNSResolver
+
+    public init(resolver: DNSResolver) {
+        var resolver = resolver
+        resolver.dnssec = true
+        self.resolver = resolver
+    }
+
+    public func published(host: String, port: Int) async throws -> PublishedTLSA {
+        try await checkValidates()
+        let (expanded, notSecure) = try await addresses(host)
+        if let notSecure { return PublishedTLSA(records: [], origin: "DNS (\(resolver))", note: notSecure) }
+        let lookup = await TLSALookup.run(host: host, expanded: expanded, port: port, ask: ask)
+        let owner = "_\(port)._tcp.\(lookup.base ?? host)"
+        switch lookup.state {
+        case .bogus:
+            throw MailTLSError(owner, lookup.reason,
+                               remedy: lookup.failure == .dnssecBogus
+                                   ? "re-sign the zone and check its DS (dig +cd shows the records, the resolver's log says why they failed)"
+                                   : "check that the resolver runs and answers, or give another with --nameserver")
+        case .none:
+            let note = lookup.records.isEmpty
+                ? lookup.reason + ": DANE does not apply here"
+                : "DANE does not apply here (records not signed): the TLSA records at \(owner) came without AD"
+            return PublishedTLSA(records: [], origin: "DNS (\(resolver))", note: note)
+        case .usable, .unusable:
+            let ttl = lookup.ttl
+            return PublishedTLSA(records: lookup.records,
+                                 origin: "DNS \(owner) (DNSSEC-validated\(ttl.map { ", TTL \($0) s" } ?? ""))",
+                                 note: lookup.state == .unusable ? lookup.reason + ": DANE does not apply here" : nil,
+                                 ttl: ttl, base: lookup.base)
+        }
+    }
+
+    /// Without AD on the root's SOA nothing the resolver says about DNSSEC means anything:
+    /// refuse to judge DANE rather than call the records unsigned.
+    func checkValidates() async throws {
+        let probe: DNSValidationProbe
+        do {
+            probe = try await resolver.probeValidation()
+        } catch let error as DNSLookupError {
+            throw error.mailTLSError
+        }
+        guard probe.validates else {
+            let finding = probe.findings.first { $0.severity == .error }
+            throw MailTLSError(probe.resolver, finding?.message ?? "this resolver does not validate DNSSEC; DANE cannot be judged",
+                               remedy: finding?.fix ?? "use a validating resolver and give it with --nameserver")
+        }
+    }
+
+    /// The host's A and AAAA: where their CNAMEs lead, or why DANE does not apply (the
+    /// answers are not signed, or there is no address). A bogus answer throws: senders defer.
+    func addresses(_ host: String) async throws -> (expanded: String, notSecure: String?) {
+        async let v4 = ask(host, .a)
+        async let v6 = ask(host, .aaaa)
+        var expanded = host, secure = true, found = false
+        for result in [await v4, await v6] {
+            let answer: DNSAnswer
+            switch result {
+            case .failure(let error): throw error.mailTLSError
+            case .success(let got): answer = got
+            }
+            if answer.rcode == .servFail {
+                throw MailTLSError(host, "the \(answer.type) lookup failed DNSSEC validation (SERVFAIL\(answer.extendedError.map { ", extended error \($0.infoCode)" } ?? "")): DANE senders defer the mail, never send it in plaintext",
+                                   remedy: "re-sign the zone and check its DS (dig +cd shows the records, the resolver's log says why they failed)")
+            }
+            found = found || !answer.addresses.isEmpty
+            secure = secure && answer.authenticated && (answer.rcode == .noError || answer.rcode == .nxDomain)
+            if !answer.cnameChain.isEmpty { expanded = answer.canonicalName.hostName }
+        }
+        if !found { return (expanded, "\(host) has no address (A or AAAA), so no sender reaches it: DANE does not apply here") }
+        if !secure { return (expanded, "DANE does not apply here (records not signed): the addresses of \(host) came without AD") }
+        return (expanded, nil)
+    }
+
+    /// One question to the resolver, its error as a value (``TLSALookup/Ask``).
+    var ask: TLSALookup.Ask {
+        let resolver = resolver
+        return { name, type in
+            do {
+                return .success(try await resolver.lookup(name: name, type: type))
+            } catch let error as DNSLookupError {
+                return .failure(error)
+            } catch {
+                return .failure(DNSLookupError(.sendFailed("\(error)"), resolver: resolver.description, name: name, type: type))
+            }
+        }
+    }
+}
