@@ -36,7 +36,6 @@ public struct DNSTLSASource: TLSARecordSource {
             let ttl = lookup.ttl
             return PublishedTLSA(records: lookup.records,
                                  origin: "DNS \(owner) (DNSSEC-validated\(ttl.map { ", TTL \($0) s" } ?? ""))",
-                                 note: lookup.state == .unusable ? lookup.reason + ": DANE does not apply here" : nil,
                                  ttl: ttl, base: lookup.base)
         }
     }

@@ -11,7 +11,7 @@ import X509
 ///    `3 1 1` and the next key's. Publish both and wait until every cached copy of the old
 ///    set has expired: at least twice the TTL.
 /// 2. ``next(_:)`` checks that the next key's record is published (in the records the admin
-///    gives, or in DNS through a validating resolver, where ``checkPublication(_:published:ttl:)``
+///    gives, or in DNS through a validating resolver, where ``checkPublication(_:published:)``
 ///    also checks the 2 × TTL wait is over), then gives `next.key` a certificate
 ///    (a self-signed one, one the CA returned as `next.cert`, or a request `next.csr` to send)
 ///    and promotes it over `host.*`, keeping dated backups.

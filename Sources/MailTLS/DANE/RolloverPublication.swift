@@ -22,11 +22,11 @@ extension Rollover {
         public var currentPublished: Bool
     }
 
-    /// Checks `published` (DNSSEC-validated, with its TTL) for the rollover: next.key's record
+    /// Checks `published` (DNSSEC-validated, with its TTL; without one, `options.ttl`) for the rollover: next.key's record
     /// must be there and the wait since `plan` must be over. Refuses, changing nothing, when
     /// DANE does not apply to the records (`published.note` without records), when next.key's
     /// record is missing, or when it is too early to switch.
-    public static func checkPublication(_ options: Options, published: PublishedTLSA, ttl: Int) throws -> Publication {
+    public static func checkPublication(_ options: Options, published: PublishedTLSA) throws -> Publication {
         let next = options.next
         guard FileReading.exists(next.keyPath) else {
             throw MailTLSError(next.keyPath, "no such file: there is no next key to roll over to",
@@ -40,6 +40,7 @@ extension Rollover {
             throw MailTLSError(published.origin, "does not hold next.key's record \(try options.record(nextKey).presentation) among its \(published.records.count) TLSA record\(published.records.count == 1 ? "" : "s")",
                                remedy: "publish the records mailtls rollover plan printed, wait at least 2 x TTL, then run rollover next again")
         }
+        let ttl = published.ttl ?? options.ttl
         let current = try? currentPublicKey(options)
         let currentPublished = current.map { key in published.records.contains { $0.usage == .daneEE && $0.matches(publicKey: key) } } ?? false
         let made = (try? FileManager.default.attributesOfItem(atPath: next.keyPath)[.modificationDate] as? Date) ?? options.now

@@ -17,7 +17,7 @@ struct CheckCommand: AsyncParsableCommand {
           mailtls check --mta postfix --config /etc/postfix/main.cf --json
           mailtls check --fix            # modes, owners, hash links
           mailtls check --tlsa tlsa.txt  # the certificate matches the TLSA records
-          mailtls check --tlsa dns       # ... as published in DNS (_25._tcp.<host>), DNSSEC-validated
+          mailtls check --tlsa dns       # ... those in DNS, DNSSEC-validated
         """
     )
 

@@ -23,7 +23,7 @@ struct ProbeCommand: AsyncParsableCommand {
           mailtls probe 127.0.0.1:2525 --ca certs/cacert.pem --servername mail.example.org
           mailtls probe smtp.example.org:465 --tls-on-connect --system
           mailtls probe mx.example.org --tlsa records.txt
-          mailtls probe mx.example.org --tlsa dns    # _25._tcp.mx.example.org, DNSSEC-validated
+          mailtls probe mx.example.org --tlsa dns  # TLSA from DNS, DNSSEC-validated
           mailtls probe --targets hosts.txt --concurrency 50 --json
         """
     )
@@ -106,7 +106,9 @@ struct ProbeCommand: AsyncParsableCommand {
         let records = published.records.contains(where: TLSALookup.isUsable) ? published.records : nil
         let report = await Prober.probe(options(for: target, trust: trust, records: records, serverName: records == nil ? nil : published.base))
         if output.json { try JSONOutput.print(report) } else {
-            print("TLSA from \(published.origin)" + (published.note.map { ": \($0)" } ?? ""))
+            let unusable = records == nil && !published.records.isEmpty
+                ? "none of the \(published.records.count) records is usable for SMTP (only DANE-TA(2) and DANE-EE(3) count): DANE does not apply here" : nil
+            print("TLSA from \(published.origin)" + ((published.note ?? unusable).map { ": \($0)" } ?? ""))
             ProbeText.print(report)
         }
         return report.verdict.exitStatus

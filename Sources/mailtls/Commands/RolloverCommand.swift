@@ -6,18 +6,20 @@ struct RolloverCommand: ParsableCommand {
         commandName: "rollover",
         abstract: "Change the server key without breaking DANE: plan, next, finish.",
         discussion: """
-        A DANE 3 1 1 record names the server's key, so a new key needs its record published
-        before the MTA uses it, and the old record removed only afterwards:
-          1. mailtls rollover plan --ttl 3600     makes next.key, prints current + next records
-             publish both, then wait at least 2 x TTL
+        A DANE 3 1 1 record names the server's key, so a new key needs its record
+        published before the MTA uses it, and the old record removed only afterwards:
+          1. mailtls rollover plan --ttl 3600
+             makes next.key, prints current + next records; publish both
           2. mailtls rollover next --records dns [--self]
-             checks next.key's record is published and DNSSEC-validated and the 2 x TTL wait
-             is over, gets next.key a certificate, promotes it (host.* kept as dated
-             backups); restart or reload the MTA
-          3. mailtls rollover finish               prints the record set without the old key
-        Step 2 asks DNS through the validating resolver (--nameserver), or checks the records
-        you give it (--records FILE or -: dig +short TLSA _25._tcp.<host>, or the zone file).
-        Renewals that keep the key (csr --file new + promote, ca renew) need no rollover.
+             checks next.key's record is in DNS, DNSSEC-validated, and 2 x TTL
+             have passed; gets next.key a certificate and promotes it (host.*
+             kept as dated backups); restart or reload the MTA
+          3. mailtls rollover finish
+             prints the record set without the old key
+        Step 2 asks the validating resolver (--nameserver), or checks the records
+        you give it (--records FILE or -: dig +short, or the zone file).
+        Renewals that keep the key (csr --file new + promote, ca renew) need no
+        rollover.
         """,
         subcommands: [Plan.self, Next.self, Finish.self]
     )
@@ -104,14 +106,7 @@ struct RolloverCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check next.key's record is published, give next.key a certificate and put it in service.",
             discussion: """
-            With --records dns the records are looked up at _PORT._tcp.HOST through the
-            validating resolver (--nameserver; CNAMEs as RFC 7672 says): next.key's record must
-            be there, DNSSEC-validated, and the switch waits until 2 x the records' TTL has
-            passed since plan made next.key. Otherwise the records come from --records FILE, or
-            standard input: zone-file lines, TYPE52 lines, or dig +short output. The certificate for next.key is next.cert when
-            the CA has returned it; with --self a self-signed one is made; otherwise next.csr is
-            written (with host.cert's subject and names) and next stops until next.cert is there.
-            Then next.* replaces host.*, which is kept as host.key.<UTC time> etc.
+            With --records dns the records are looked up at _PORT._tcp.HOST through the validating resolver (--nameserver; CNAMEs followed as RFC 7672 says): next.key's record must be there, DNSSEC-validated, and 2 x the records' TTL must have passed since plan made next.key. Otherwise the records come from --records FILE, or standard input: zone-file lines, TYPE52 lines, or dig +short output. The certificate for next.key is next.cert when the CA has returned it; with --self a self-signed one is made; otherwise next.csr is written (with host.cert's subject and names) and next stops until next.cert is there. Then next.* replaces host.*, which is kept as host.key.<UTC time> etc.
             """
         )
         @OptionGroup var common: Common
@@ -158,7 +153,7 @@ struct RolloverCommand: ParsableCommand {
                 }
                 let published = try await source.published(host: options.host, port: options.port)
                 // From DNS: validated, with a TTL; the wait since plan must be over.
-                let publication = try published.ttl.map { try Rollover.checkPublication(options, published: published, ttl: $0) }
+                let publication = records == "dns" ? try Rollover.checkPublication(options, published: published) : nil
                 let result = try Rollover.next(options, published: published.records, publishedSource: published.origin,
                                                issuing: selfSigned ? .selfSigned(days: days) : .request)
                 if common.format == .json {
