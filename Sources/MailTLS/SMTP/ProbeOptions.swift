@@ -37,7 +37,7 @@ public struct ProbeOptions: Sendable {
     public var implicitTLS: Bool
     /// Limit for each phase (connect, greeting, each reply, handshake), in seconds.
     public var timeout: Double
-    /// TLSA records to match the chain against (RFC 7672), from a file.
+    /// TLSA records to match the chain against (RFC 7672), from a file or DNS.
     public var tlsaRecords: [TLSARecord]?
 
     public init(host: String, port: Int = 25, ehloName: String = HostName.fullyQualified(), serverName: String? = nil,
