@@ -183,9 +183,33 @@ struct DANEFromDNSTests {
         #expect(!FileManager.default.fileExists(atPath: nextKey))
         #expect(try Data(contentsOf: URL(fileURLWithPath: certs + "/host.key")) == nextKeyBytes, "next.key is now in service")
 
-        // Only the next key's record left: the switch goes ahead, with a warning.
+        // Only the next key's record left: the switch goes ahead, with a warning; JSON says so.
+        let text = try await offPool {
+            try MailTLSBinary.run(["rollover", "next", "--dir", other, "--host", "mx.dane-ta.test", "--records", "dns", "--nameserver",
+                                   "127.0.0.1:\(world.resolverPort)", "--format", "json"])
+        }
+        #expect(text.status == 0, "\(text.stdout) \(text.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(text.stdout.utf8)) as? [String: Any]
+        #expect(json?["ttl"] as? Int == 300, "\(text.stdout)")
+        #expect(json?["currentRecordPublished"] as? Bool == false, "\(text.stdout)")
+        #expect((json?["publishedIn"] as? String)?.hasPrefix("DNS _25._tcp.mx.dane-ta.test") == true, "\(text.stdout)")
+        #expect(json?["safeFrom"] is String, "\(text.stdout)")
         let onlyNext = try await next("mx.dane-ta.test", in: other)
         #expect(onlyNext.status == 0, "\(onlyNext.stdout) \(onlyNext.stderr)")
         #expect(onlyNext.stdout.contains("warning: the current key's record is no longer published"), "\(onlyNext.stdout)")
+    }
+
+    @Test("usage: --tlsa dns takes one HOST; --nameserver goes with dns and must be an address")
+    func usage() throws {
+        let many = try MailTLSBinary.run(["probe", "--targets", "/dev/null", "--tlsa", "dns"])
+        #expect(many.status == usageErrorStatus, "\(many.stderr)")
+        #expect(many.stderr.contains("--tlsa dns probes one HOST"), "\(many.stderr)")
+        let stray = try MailTLSBinary.run(["probe", "mx.example.org", "--nameserver", "127.0.0.1"])
+        #expect(stray.stderr.contains("--nameserver goes with --tlsa dns"), "\(stray.stderr)")
+        let bad = try MailTLSBinary.run(["probe", "mx.example.org", "--tlsa", "dns", "--nameserver", "resolver.example"])
+        #expect(bad.stderr.contains("is not an IP address with an optional port"), "\(bad.stderr)")
+        let rollover = try MailTLSBinary.run(["rollover", "next", "--records", "-", "--nameserver", "127.0.0.1"], input: "")
+        #expect(rollover.stderr.contains("--nameserver goes with --records dns"), "\(rollover.stderr)")
+        for result in [stray, bad, rollover] { #expect(result.status == many.status, "usage errors share one status: \(result.stderr)") }
     }
 }
