@@ -71,8 +71,9 @@ public enum STSPublicationComparison {
     /// The policy host's certificate: valid (the fetch verified chain and name), expiring soon or not.
     public static func certificateFindings(host: String, notValidAfter: Date?, now: Date, warnDays: Int = 30) -> [Finding] {
         guard let end = notValidAfter else { return [] }
-        let days = Int(end.timeIntervalSince(now) / 86_400)
-        if days < warnDays {
+        let left = end.timeIntervalSince(now)
+        let days = Int(left / 86_400)
+        if left < Double(warnDays) * 86_400 {
             return [Finding(.warning, host, "the certificate expires on \(UTCTimestamp.readable(end)), in \(days) days; senders then ignore the policy (sts-webpki-invalid)",
                             fix: "renew it (mailtls acme renew, or your CA)", rule: certificateRule)]
         }
