@@ -159,6 +159,25 @@ struct MTASTSOracleTests {
         }
     }
 
+    @Test("mailtls mta-sts serve on port 443: mta-sts-query takes the policy it serves")
+    func servedByMailTLS() async throws {
+        let world = try DNSWorld(mxAddress: Self.webAddress)
+        try world.start()
+        defer { world.stop() }
+        var resolver = try Port53Resolver(world: world, address: Self.resolverAddress)
+        defer { resolver.stop() }
+        let server = try PolicyServeProcess(host: "mta-sts.sts-enforce.test", address: Self.webAddress, port: 443)
+        let expected = STSPolicy(mode: .enforce, maxAge: 604_800, mx: ["mx.sts-enforce.test"])
+        _ = try STSPolicyFile.write(STSPublication(domain: "sts-enforce.test", policy: expected), to: server.policyFile, force: false)
+        try server.start()
+        defer { server.stop() }
+        let resolvConf = world.directory + "/resolv.conf.oracle"
+        try "nameserver \(Self.resolverAddress)\noptions timeout:2 attempts:1\n".write(toFile: resolvConf, atomically: true, encoding: .utf8)
+        let caFile = server.caFile
+        let theirs = try await offPool { try Self.theirs("sts-enforce.test", resolvConf: resolvConf, caFile: caFile) }
+        #expect(theirs == .policy(id: "20260101enforce", expected), "mta-sts-query: \(theirs)\n\(server.output)")
+    }
+
     /// mailtls: the TXT RRset as the world's resolver gives it (through dig), then the fetch.
     static func ours(_ domain: String, world: DNSWorld, web: PolicyWebServer) async throws -> Outcome {
         let answer = try world.dig("_mta-sts.\(domain)", "TXT")

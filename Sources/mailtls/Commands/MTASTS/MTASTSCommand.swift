@@ -14,7 +14,7 @@ struct MTASTSCommand: AsyncParsableCommand {
           mailtls mta-sts change --domain example.org --add-mx mx2.example.org --remove-mx mx1.example.org
         policy writes mta-sts.txt (mode testing, max_age one week, mx from DNS) and prints the TXT record to publish. The id in that record is derived from the policy's bytes, so it changes exactly when the policy does.
         """,
-        subcommands: [MTASTSPolicyCommand.self, MTASTSCheckCommand.self, MTASTSChangeCommand.self]
+        subcommands: [MTASTSPolicyCommand.self, MTASTSCheckCommand.self, MTASTSChangeCommand.self, MTASTSServeCommand.self]
     )
 }
 
