@@ -28,7 +28,7 @@ public enum STSMXCoverage {
         for pattern in unused(policy, mxHosts: mxHosts) {
             findings.append(Finding(.warning, subject,
                                     "mx \(pattern) covers none of \(domain)'s MX hosts (\(list.isEmpty ? "none" : list)): expected only during an MX change (a host added before its MX record, or one not yet narrowed away)",
-                                    fix: "finish the change (mailtls mta-sts change --domain \(domain) --remove-mx \(pattern)), or remove the line", rule: rule))
+                                    fix: "the new host of a change: give it its MX record once mailtls mta-sts change says the wait is over; the old host: narrow it away with mailtls mta-sts change --domain \(domain) --remove-mx \(pattern); neither: remove the line", rule: rule))
         }
         if findings.isEmpty {
             findings.append(Finding(.ok, subject, "the mx patterns cover every MX host of \(domain) (\(list))", rule: rule))
