@@ -8,16 +8,22 @@ public enum STSPolicyDraft {
     /// protects across a week of sender restarts while keeping an MX change's wait short.
     public static let defaultMaxAge = 604_800
 
-    /// The publication for `domain`, and remarks on the patterns against the real MX hosts
-    /// (`mxHosts`: the lookup's result; a failure is a warning, the patterns unchecked).
-    public static func make(domain: String, patterns: [String], mode: STSPolicy.Mode, maxAge: Int,
-                            mxHosts: Result<[String], MailTLSError>) throws -> (STSPublication, [Finding]) {
+    /// Refuses a max_age out of RFC 8461's range and a pattern that is no host name, before
+    /// anything is looked up.
+    public static func checkOptions(patterns: [String], maxAge: Int) throws {
         guard (0...STSPolicy.maximumMaxAge).contains(maxAge) else {
             throw MailTLSError("--max-age \(maxAge)", "is not 0 to \(STSPolicy.maximumMaxAge) seconds", remedy: "use \(defaultMaxAge) (a week) or more")
         }
         for pattern in patterns where !STSPolicyParser.isMXPattern(pattern) {
             throw MailTLSError("--mx \(pattern)", "is not a host name or *. and a host name", remedy: "give e.g. --mx mail.example.org or --mx '*.example.org'")
         }
+    }
+
+    /// The publication for `domain`, and remarks on the patterns against the real MX hosts
+    /// (`mxHosts`: the lookup's result; a failure is a warning, the patterns unchecked).
+    public static func make(domain: String, patterns: [String], mode: STSPolicy.Mode, maxAge: Int,
+                            mxHosts: Result<[String], MailTLSError>) throws -> (STSPublication, [Finding]) {
+        try checkOptions(patterns: patterns, maxAge: maxAge)
         let domain = STSPublication.bare(domain)
         var findings: [Finding] = []
         var mx = patterns

@@ -164,4 +164,18 @@ struct STSPublicationTests {
         #expect(STSPublicationComparison.certificateFindings(host: "h", notValidAfter: now.addingTimeInterval(86_400 * 10), now: now)[0].severity == .warning)
         #expect(STSPublicationComparison.certificateFindings(host: "h", notValidAfter: now.addingTimeInterval(86_400 * 60), now: now)[0].severity == .ok)
     }
+
+    @Test("usage errors exit 2 with one line, before any lookup or write")
+    func usageErrors() throws {
+        let dir = TempDirectory()
+        for arguments in [["mta-sts", "change", "--domain", "example.org"],
+                          ["mta-sts", "policy", "--domain", "example.org", "--max-age", "31557601"],
+                          ["mta-sts", "policy", "--domain", "example.org", "--mx", "mx..example.org"],
+                          ["mta-sts", "change", "--domain", "example.org", "--add-mx", "bad_name.example.org"]] {
+            let result = try MailTLSBinary.run(arguments, in: dir.path)
+            #expect(result.status == 2, "\(arguments): \(result.status) \(result.stderr)")
+            #expect(result.stderr.hasPrefix("mailtls: ") && result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+        }
+        #expect(DirectoryState.of(dir.path).names.isEmpty)
+    }
 }

@@ -30,7 +30,12 @@ struct MTASTSChangeCommand: AsyncParsableCommand {
     @OptionGroup var network: MTASTSNetworkOptions
 
     func validate() throws {
-        if addMX.isEmpty, removeMX.isEmpty, mode == nil { throw ValidationError("give --mode, or --add-mx / --remove-mx") }
+        try usageCheck {
+            if addMX.isEmpty, removeMX.isEmpty, mode == nil {
+                throw MailTLSError("mta-sts change", "nothing to change", remedy: "give --mode, or --add-mx / --remove-mx")
+            }
+            try STSPolicyDraft.checkOptions(patterns: addMX + removeMX, maxAge: 0)
+        }
     }
 
     func run() async throws {
@@ -57,13 +62,14 @@ struct MTASTSChangeCommand: AsyncParsableCommand {
                 print("; step 2 of 4 (wait): \(policy) was widened on \(UTCTimestamp.readable(current.modified)); senders may hold the old policy until \(UTCTimestamp.readable(until))")
                 print(";   publish it if not done yet (mailtls mta-sts check \(domain) --policy \(policy)); then run again: \(again)")
             case .moveMX(let add, let remove):
-                print("; step 3 of 4 (move MX): the widened policy has been out for a full max_age; now change the MX records of \(domain):")
+                print(addMX.isEmpty ? "; first change the MX records of \(domain); the policy keeps the hosts until they are no MX hosts:"
+                                    : "; step 3 of 4 (move MX): the widened policy has been out for a full max_age; now change the MX records of \(domain):")
                 for host in add { print(";   add an MX record for \(host)") }
                 for host in remove { print(";   remove the MX record of \(host) (it is still an MX host)") }
                 print(";   then, once the MX TTL has passed, run again: \(again)")
             case .narrow(let publication):
                 let outcome = try STSPolicyFile.write(publication, to: policy, force: true)
-                print("; step 4 of 4 (narrow): \(removeMX.joined(separator: ", ")) is no MX host any more and leaves the policy")
+                print("; \(addMX.isEmpty ? "" : "step 4 of 4 (narrow): ")\(removeMX.joined(separator: ", ")) no longer receive\(removeMX.count == 1 ? "s" : "") mail as MX and leave\(removeMX.count == 1 ? "s" : "") the policy")
                 MTASTSText.printPublication(publication, outcome: outcome, path: policy)
             }
         }

@@ -22,6 +22,10 @@ struct MTASTSPolicyCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Replace an existing different policy file (kept as a dated backup).") var force = false
     @OptionGroup var network: MTASTSNetworkOptions
 
+    func validate() throws {
+        try usageCheck { try STSPolicyDraft.checkOptions(patterns: mx, maxAge: maxAge) }
+    }
+
     func run() async throws {
         try await reportingFailuresAsync {
             let hosts = await STSMXLookup.hosts(of: domain, resolver: try network.resolver())
