@@ -13,9 +13,9 @@ import NIOSSL
 ///
 /// The policy file is re-read for every request (a few hundred bytes), so a policy changed
 /// with `mta-sts change` is served at once; a file that has become invalid is answered with
-/// 404 rather than served, since senders would reject it anyway. Requests are bounded: the
-/// head at 8 KiB, no body, one request every 10 seconds of silence before the connection
-/// is closed.
+/// 404 rather than served, since senders would reject it anyway. Requests are bounded: a
+/// head over 8 KiB, any body, more than 64 KiB sent on one connection, or 10 seconds of
+/// silence close the connection.
 public final class STSPolicyServer: Sendable {
     public let port: Int
     private let channel: any Channel
@@ -45,6 +45,7 @@ public final class STSPolicyServer: Sendable {
                     let peer = child.remoteAddress?.ipAddress ?? "unknown"
                     try child.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
                     try child.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: .seconds(10)))
+                    try child.pipeline.syncOperations.addHandler(InboundByteLimit(limit: STSPolicyServer.connectionLimit))
                     try child.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try child.pipeline.syncOperations.addHandler(PolicyHTTPHandler(policyFile: policyFile, peer: peer, log: log))
                 }
@@ -62,8 +63,31 @@ public final class STSPolicyServer: Sendable {
 
     public func stop() async { try? await channel.close() }
 
-    /// The largest request head read; more closes the connection.
+    /// The largest request head answered; more closes the connection.
     static let headLimit = 8 * 1024
+    /// The most bytes a client may send on one connection (NIO's HTTP parser does not bound a
+    /// head by itself): room for dozens of requests, not for a flood.
+    static let connectionLimit = 64 * 1024
+}
+
+/// Closes the connection once the client has sent more than `limit` bytes (decrypted).
+private final class InboundByteLimit: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    private let limit: Int
+    private var received = 0
+
+    init(limit: Int) { self.limit = limit }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard received <= limit else { return }
+        received += unwrapInboundIn(data).readableBytes
+        if received > limit {
+            context.close(promise: nil)
+            return
+        }
+        context.fireChannelRead(data)
+    }
 }
 
 /// Answers one request at a time on its channel's event loop.

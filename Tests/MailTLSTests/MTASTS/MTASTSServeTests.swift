@@ -37,6 +37,16 @@ struct MTASTSServeTests {
         let plain = try await curl(["-o", "/dev/null", "http://\(host):\(port)\(STSPublication.wellKnownPath)"])
         #expect(plain.status != 0, "plain HTTP must not be answered: \(plain.stdout)")
 
+        // Bounded requests: a 12 KB head (over the 8 KiB limit) and an 80 KB one (over the
+        // connection's 64 KiB) are cut off without an answer (curl: empty reply).
+        for (name, count) in [("mid", 3), ("big", 20)] {
+            let file = server.directory + "/\(name).headers"
+            try (0..<count).map { "X-Filler-\($0): " + String(repeating: "a", count: 4000) }.joined(separator: "\n")
+                .write(toFile: file, atomically: true, encoding: .utf8)
+            let cut = try await curl(["-o", "/dev/null", "-w", "%{http_code}", "-H", "@" + file, base + STSPublication.wellKnownPath])
+            #expect(cut.status == 52 && cut.stdout == "000", "\(name): \(cut.status) \(cut.stdout) \(cut.stderr)")
+        }
+
         let fetched = await STSPolicyFetcher(STSFetchOptions(anchors: TrustAnchors.certificates(in: caFile), timeout: 5,
                                                              connectTo: [ConnectTo(name: host, port: 443, address: "127.0.0.1", addressPort: Int(port))]))
             .fetch(domain: "example.test")
