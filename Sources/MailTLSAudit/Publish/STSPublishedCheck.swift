@@ -82,14 +82,9 @@ public struct STSPublishedCheck: Sendable {
 
     /// `--connect-to` first; else the policy host's address as this resolver gives it.
     private func connectTo(_ domain: String) async -> [ConnectTo] {
-        let host = STSPolicyFetcher.policyHost(of: domain)
-        if fetch.connectTo.contains(where: { $0.name.lowercased() == host && $0.port == 443 }) { return fetch.connectTo }
-        for type in [DNSRecordType.a, .aaaa] {
-            if let answer = try? await resolver.lookup(name: host, type: type), let address = answer.addresses.first {
-                return fetch.connectTo + [ConnectTo(name: host, port: 443, address: address, addressPort: 443)]
-            }
+        await STSPolicyHostAddress.connectTo(domain: domain, overrides: fetch.connectTo) { name, type in
+            try? await resolver.lookup(name: name, type: type)
         }
-        return fetch.connectTo
     }
 
     static func problem(_ error: Error) -> String {
