@@ -108,4 +108,51 @@ struct MTASTSPublishTests {
         let none = try await mailtls(["mta-sts", "check", "no-mx.test"] + network + ["--timeout", "3"])
         #expect(none.status == 1, "\(none.stdout)")
     }
+
+    @Test("against a content id in DNS: the id of the served policy is ok; a policy changed without a new id is stale; an id published before its file is an error")
+    func staleID() async throws {
+        let world = try DNSWorld()
+        try world.start()
+        defer { world.stop() }
+        let web = try PolicyWebServer()
+        let nameserver = "127.0.0.1:\(world.resolverPort)"
+        let dir = TempDirectory()
+        let directory = dir.path
+        func mailtls(_ arguments: [String]) async throws -> RunResult {
+            try await offPool { try MailTLSBinary.run(arguments, in: directory) }
+        }
+        // The policy whose id make-world published (computed there by sha256sum).
+        let made = try await mailtls(["mta-sts", "policy", "--domain", "sts-hash-id.test", "--mode", "enforce", "--out", "p1.txt", "--nameserver", nameserver])
+        try #require(made.status == 0, "\(made.stderr)")
+        let p1 = try STSPolicyFile.read(dir.file("p1.txt"))
+        let published = try world.dig("_mta-sts.sts-hash-id.test", "TXT")
+        #expect(published.records == ["TXT \"v=STSv1; id=\(p1.id)\""], "the id sha256sum gave make-world: \(published.records)")
+
+        // A certificate valid 90 days, so that only the id and the file make a difference.
+        let host = "mta-sts.sts-hash-id.test"
+        let issued = try ChainVerifierOpenSSLTests.issue(host, by: web.ca, ca: false, names: [host], usage: [.serverAuth], to: 90 * 86_400)
+        let tls = (web.directory + "/tls/\(host).cert", web.directory + "/tls/\(host).key")
+        try issued.pem.write(toFile: tls.0, atomically: true, encoding: .utf8)
+        try issued.key.serializeAsPEM().pemString.write(toFile: tls.1, atomically: true, encoding: .utf8)
+        chmod(tls.1, 0o600)
+        let served = try web.page("sts-hash-id.txt", String(decoding: p1.bytes, as: UTF8.self))
+        try web.start([PolicyWebServer.Site(name: host, tls: tls, location: "default_type text/plain; alias \(served);")])
+        defer { web.stop() }
+        let check = ["mta-sts", "check", "sts-hash-id.test", "--policy", "p1.txt", "--nameserver", nameserver, "--ca", web.caFile,
+                     "--connect-to", "\(host):443:127.0.0.1:\(web.port)"]
+
+        let good = try await mailtls(check)
+        #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
+        #expect(good.stdout.contains("ok    mta-sts-id") && good.stdout.contains("id=\(p1.id) is the id of the policy served"), "\(good.stdout)")
+
+        // The served policy edited (mode testing), the record left alone: stale.
+        let edited = STSPublication(domain: "sts-hash-id.test", policy: STSPolicy(mode: .testing, maxAge: 604_800, mx: ["mx.sts-hash-id.test"]))
+        try String(decoding: edited.bytes, as: UTF8.self).write(toFile: served, atomically: true, encoding: .utf8)
+        let stale = try await mailtls(check)
+        #expect(stale.status == 1, "\(stale.stdout)")
+        let rows = stale.stdout.split(separator: "\n")
+        #expect(rows.contains { $0.hasPrefix("ERROR mta-sts-id") && $0.contains("id=\(p1.id) is stale") && $0.contains("id=\(edited.id)") }, "\(stale.stdout)")
+        // p1.txt is what the record announces, but not what is served: the id went out before the file.
+        #expect(rows.contains { $0.hasPrefix("ERROR mta-sts-file") && $0.contains("already announces the file's id=\(p1.id)") }, "\(stale.stdout)")
+    }
 }
