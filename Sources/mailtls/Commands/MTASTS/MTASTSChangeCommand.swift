@@ -41,10 +41,15 @@ struct MTASTSChangeCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailuresAsync {
             let current = try STSPolicyFile.read(policy)
-            let mxHosts = try? await STSMXLookup.hosts(of: domain, resolver: try network.resolver()).get()
+            let lookup = await STSMXLookup.hosts(of: domain, resolver: try network.resolver())
+            let mxHosts = try? lookup.get()
+            if case .failure(let error) = lookup {
+                FindingPrinter.printRemarks([Finding(.warning, domain, "the MX records could not be looked up (\(error.problem)), so the change is not checked against them",
+                                                     fix: "give a working resolver with --nameserver", rule: "mta-sts-mx")])
+            }
             let request = STSChange.Request(domain: domain, current: current, add: addMX, remove: removeMX, mode: mode, mxHosts: mxHosts)
             let again = "mailtls mta-sts change --domain \(domain) --policy \(policy)"
-                + addMX.map { " --add-mx \($0)" }.joined() + removeMX.map { " --remove-mx \($0)" }.joined()
+                + addMX.map { " --add-mx \(Self.quoted($0))" }.joined() + removeMX.map { " --remove-mx \(Self.quoted($0))" }.joined()
             switch try STSChange.next(request) {
             case .nothing:
                 print("; \(policy) already is as asked (id \(current.id)); nothing to change")
@@ -74,4 +79,7 @@ struct MTASTSChangeCommand: AsyncParsableCommand {
             }
         }
     }
+
+    /// A pattern as the shell needs it: `'*.example.org'`, `mx1.example.org`.
+    static func quoted(_ pattern: String) -> String { pattern.hasPrefix("*") ? "'\(pattern)'" : pattern }
 }
