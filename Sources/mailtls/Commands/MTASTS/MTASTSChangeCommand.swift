@@ -12,14 +12,12 @@ struct MTASTSChangeCommand: AsyncParsableCommand {
         commandName: "change",
         abstract: "Change the policy safely: the mode, or the MX hosts in steps (widen, wait, move MX, narrow).",
         discussion: """
-        Senders keep a policy up to its max_age, so a new MX host must be in the published policy
-        a full max_age before it receives mail. Run the same command again at each step; it says
-        which one is due:
-          1. widen: the file gets the new mx line beside the old ones (new id): publish both
-          2. wait until the old policy's max_age has passed (from the file's modification time)
+        Senders keep a policy up to its max_age, so a new MX host must be in the published policy a full max_age before it receives mail. Run the same command again at each step; it says which one is due:
+          1. widen: the new mx line joins the old ones (new id); publish
+          2. wait the old policy's max_age (from the file's modification time)
           3. change the MX records (add the new host, remove the old one)
-          4. narrow: once the old host is no MX host any more, its mx line goes (new id): publish
-        --mode enforce (from testing) is one step; it is refused while an MX host is uncovered.
+          4. narrow: the old host's mx line goes (new id); publish
+        --mode enforce (from testing) is one step, refused while an MX host is uncovered.
         """
     )
     @Option(name: .long, help: "The mail domain.") var domain: String

@@ -7,10 +7,8 @@ struct MTASTSCheckCommand: AsyncParsableCommand {
         commandName: "check",
         abstract: "Check the published policy: TXT id, served bytes vs the file, MX coverage, max_age, certificate.",
         discussion: """
-        Looks up _mta-sts.DOMAIN, fetches https://mta-sts.DOMAIN/.well-known/mta-sts.txt as a sender
-        does, and compares: an id that was not bumped when the policy changed, a file not yet
-        published, an MX host no pattern covers, max_age out of range, the policy host's certificate
-        (chain, name, expiry within 30 days).
+        Looks up _mta-sts.DOMAIN, fetches https://mta-sts.DOMAIN/.well-known/mta-sts.txt as a sender does, and compares: an id not bumped when the policy changed, a file not yet published, an MX host no pattern covers, max_age out of range, the policy host's certificate (chain, name, expiry within 30 days).
+
         Exit status: 0 all good, 3 warnings, 1 errors.
         """
     )

@@ -11,8 +11,12 @@ struct MTASTSCommand: AsyncParsableCommand {
           mailtls mta-sts policy --domain example.org
           mailtls mta-sts check example.org --policy mta-sts.txt
           mailtls mta-sts change --domain example.org --mode enforce
-          mailtls mta-sts change --domain example.org --add-mx mx2.example.org --remove-mx mx1.example.org
+          mailtls mta-sts change --domain example.org \\
+              --add-mx mx2.example.org --remove-mx mx1.example.org
+          mailtls mta-sts serve --dir /etc/mail/mta-sts
+
         policy writes mta-sts.txt (mode testing, max_age one week, mx from DNS) and prints the TXT record to publish. The id in that record is derived from the policy's bytes, so it changes exactly when the policy does.
+
         """,
         subcommands: [MTASTSPolicyCommand.self, MTASTSCheckCommand.self, MTASTSChangeCommand.self, MTASTSServeCommand.self]
     )

@@ -7,11 +7,7 @@ struct MTASTSPolicyCommand: AsyncParsableCommand {
         commandName: "policy",
         abstract: "Write the policy file and print the DNS record to publish.",
         discussion: """
-        The mx patterns default to the domain's MX hosts (looked up through --nameserver); given
-        ones (--mx, repeatable; *.example.org covers exactly one more label) are checked against
-        them. A first policy should be mode testing (the default): senders report but deliver.
-        max_age defaults to 604800 (one week, RFC 8461's "weeks or greater"). The file is written
-        with CRLF line ends; an existing different file is replaced only with --force.
+        The mx patterns default to the domain's MX hosts (looked up through --nameserver); given ones (--mx, repeatable; *.example.org covers exactly one more label) are checked against them. A first policy should be mode testing (the default): senders report but deliver. max_age defaults to 604800 (one week, RFC 8461's "weeks or greater"). The file has CRLF line ends; an existing different file is replaced only with --force.
         """
     )
     @Option(name: .long, help: "The mail domain (example.org).") var domain: String
