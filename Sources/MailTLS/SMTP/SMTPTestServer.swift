@@ -18,19 +18,7 @@ public final class SMTPTestServer: Sendable {
     /// Binds `listen:port` (port 0 picks a free one) and serves until `stop`.
     public static func start(layout: CertsLayout, options: ServeOptions, listen: String, port: Int,
                              log: @escaping @Sendable (ServeSessionLog) -> Void) async throws -> SMTPTestServer {
-        let certificatePath = FileReading.exists(layout.fullChainPath) ? layout.fullChainPath : layout.certificatePath
-        let certificates: [NIOSSLCertificate]
-        let key: NIOSSLPrivateKey
-        do {
-            _ = try MaterialFile.load(layout.keyPath).privateKey() // the clear error for a bad key, first
-            _ = try MaterialFile.load(certificatePath).firstCertificate()
-            certificates = try NIOSSLCertificate.fromPEMFile(certificatePath)
-            key = try NIOSSLPrivateKey(file: layout.keyPath, format: .pem)
-        } catch let error as MailTLSError {
-            throw error
-        } catch {
-            throw MailTLSError(layout.directory, "cannot load the key and certificate for TLS (\(error))", remedy: "run mailtls check --dir \(layout.directory)")
-        }
+        let (certificates, key) = try ServerTLSMaterial.load(layout)
         var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: certificates.map { .certificate($0) }, privateKey: .privateKey(key))
         configuration.minimumTLSVersion = .tlsv1
         if options.askClientCertificate { configuration.certificateVerification = .optionalVerification }

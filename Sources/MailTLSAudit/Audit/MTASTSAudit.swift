@@ -53,13 +53,8 @@ struct MTASTSAudit: Sendable {
     /// `--connect-to` first; else the policy host's first address as the audit's resolver
     /// gives it (the fetch then never asks the system resolver).
     private func connectTo(_ domain: String) async -> [ConnectTo] {
-        let host = STSPolicyFetcher.policyHost(of: domain)
-        if options.connectTo.contains(where: { $0.name.lowercased() == host && $0.port == 443 }) { return options.connectTo }
-        for type in [DNSRecordType.a, .aaaa] {
-            if case .success(let answer) = await log.lookup(options.resolver, host, type), let address = answer.addresses.first {
-                return options.connectTo + [ConnectTo(name: host, port: 443, address: address, addressPort: 443)]
-            }
+        await STSPolicyHostAddress.connectTo(domain: domain, overrides: options.connectTo) { name, type in
+            try? await log.lookup(options.resolver, name, type).get()
         }
-        return options.connectTo
     }
 }

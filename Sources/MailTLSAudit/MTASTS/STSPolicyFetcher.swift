@@ -67,7 +67,7 @@ public struct STSPolicyFetcher: Sendable {
             let first = reading.findings.first { $0.severity == .error }?.message ?? "the policy is invalid"
             return .failure(STSFetchFailure(.policyInvalid, url: url, reason: first, findings: reading.findings))
         }
-        return .success(STSFetchedPolicy(url: url, policy: policy, findings: reading.findings, certificates: response.chain))
+        return .success(STSFetchedPolicy(url: url, policy: policy, body: response.body, findings: reading.findings, certificates: response.chain))
     }
 
     /// `text/plain`, whatever its parameters, in any case.
@@ -162,6 +162,8 @@ public struct ConnectTo: Sendable, Equatable {
 public struct STSFetchedPolicy: Sendable {
     public var url: String
     public var policy: STSPolicy
+    /// The policy's bytes as served (`mta-sts check` compares them and their id).
+    public var body: [UInt8]
     /// Warnings about the policy's text (a repeated key, a blank line, a short max_age).
     public var findings: [Finding]
     /// The policy host's verified chain, leaf first.

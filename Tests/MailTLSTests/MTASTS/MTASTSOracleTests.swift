@@ -114,6 +114,70 @@ struct MTASTSOracleTests {
         #expect(agreed == domains.count - knownDifferences.count)
     }
 
+    @Test("policies written by mta-sts policy (MX from DNS; a wildcard; testing and enforce) are taken by mta-sts-query as written")
+    func writtenPoliciesAccepted() async throws {
+        let world = try DNSWorld(mxAddress: Self.webAddress)
+        try world.start()
+        defer { world.stop() }
+        var resolver = try Port53Resolver(world: world, address: Self.resolverAddress)
+        defer { resolver.stop() }
+        let web = try PolicyWebServer(address: Self.webAddress, port: 443)
+        defer { web.stop() }
+        let dns = DNSResolver(nameserver: try DNSServerAddress(parsing: "127.0.0.1:\(world.resolverPort)"), timeout: 3, tries: 2)
+
+        // (domain, --mx patterns, mode, the world's id, the policy expected)
+        let cases: [(String, [String], STSPolicy.Mode, String, STSPolicy)] = [
+            ("sts-enforce.test", [], .enforce, "20260101enforce", STSPolicy(mode: .enforce, maxAge: 604_800, mx: ["mx.sts-enforce.test"])),
+            ("sts-testing.test", ["*.sts-testing.test"], .testing, "20260101testing", STSPolicy(mode: .testing, maxAge: 604_800, mx: ["*.sts-testing.test"])),
+        ]
+        var sites: [PolicyWebServer.Site] = []
+        var written: [String: [UInt8]] = [:]
+        for (domain, patterns, mode, _, expected) in cases {
+            let hosts = await STSMXLookup.hosts(of: domain, resolver: dns)
+            let (publication, remarks) = try STSPolicyDraft.make(domain: domain, patterns: patterns, mode: mode,
+                                                                 maxAge: STSPolicyDraft.defaultMaxAge, mxHosts: hosts)
+            #expect(remarks.isEmpty, "\(domain): \(remarks)")
+            #expect(publication.policy == expected)
+            let path = web.directory + "/www/\(domain).txt"
+            #expect(try STSPolicyFile.write(publication, to: path, force: false) == .written)
+            written[domain] = publication.bytes
+            sites.append(try web.site("mta-sts.\(domain)", .good, "default_type text/plain; alias \(path);")())
+        }
+        try web.start(sites)
+        let resolvConf = world.directory + "/resolv.conf.oracle"
+        try "nameserver \(Self.resolverAddress)\noptions timeout:2 attempts:1\n".write(toFile: resolvConf, atomically: true, encoding: .utf8)
+        for (domain, _, _, id, expected) in cases {
+            let theirs = try await offPool { try Self.theirs(domain, resolvConf: resolvConf, caFile: web.caFile) }
+            #expect(theirs == .policy(id: id, expected), "\(domain): mta-sts-query \(theirs)")
+            let ours = await STSPolicyFetcher(web.options(timeout: 4, names: ["mta-sts.\(domain)"])).fetch(domain: domain)
+            if case .success(let fetched) = ours {
+                #expect(fetched.policy == expected)
+                #expect(fetched.body == written[domain])
+            } else {
+                Issue.record("\(domain): the fetcher refused the written policy: \(ours)")
+            }
+        }
+    }
+
+    @Test("mailtls mta-sts serve on port 443: mta-sts-query takes the policy it serves")
+    func servedByMailTLS() async throws {
+        let world = try DNSWorld(mxAddress: Self.webAddress)
+        try world.start()
+        defer { world.stop() }
+        var resolver = try Port53Resolver(world: world, address: Self.resolverAddress)
+        defer { resolver.stop() }
+        let server = try PolicyServeProcess(host: "mta-sts.sts-enforce.test", address: Self.webAddress, port: 443)
+        let expected = STSPolicy(mode: .enforce, maxAge: 604_800, mx: ["mx.sts-enforce.test"])
+        _ = try STSPolicyFile.write(STSPublication(domain: "sts-enforce.test", policy: expected), to: server.policyFile, force: false)
+        try server.start()
+        defer { server.stop() }
+        let resolvConf = world.directory + "/resolv.conf.oracle"
+        try "nameserver \(Self.resolverAddress)\noptions timeout:2 attempts:1\n".write(toFile: resolvConf, atomically: true, encoding: .utf8)
+        let caFile = server.caFile
+        let theirs = try await offPool { try Self.theirs("sts-enforce.test", resolvConf: resolvConf, caFile: caFile) }
+        #expect(theirs == .policy(id: "20260101enforce", expected), "mta-sts-query: \(theirs)\n\(server.output)")
+    }
+
     /// mailtls: the TXT RRset as the world's resolver gives it (through dig), then the fetch.
     static func ours(_ domain: String, world: DNSWorld, web: PolicyWebServer) async throws -> Outcome {
         let answer = try world.dig("_mta-sts.\(domain)", "TXT")
