@@ -36,6 +36,7 @@ struct MailTLSCommand: AsyncParsableCommand {
             HeadersCommand.self,
             HashCommand.self, RehashCommand.self, BundleCommand.self,
             TLSACommand.self, RolloverCommand.self,
+            TLSRPTCommand.self,
         ]
     )
 
