@@ -68,4 +68,11 @@ struct TLSRPTCLITests {
         #expect(bad.status == usageErrorStatus)
         #expect(bad.stderr == "mailtls: --rua: \"http://example.org/r\" is neither a mailto: nor an https: URI; senders report to no other kind (RFC 8460 §3) (give mailto:ADDRESS or https://HOST/PATH)\n")
     }
+
+    @Test("read with no file on a terminal is a usage error, not a wait for input", .enabled(if: PseudoTerminal.available))
+    func noInputOnTerminal() throws {
+        let result = try PseudoTerminal.run(["tlsrpt", "read"], answers: [])
+        #expect(result.status == usageErrorStatus, "\(result.stdout)")
+        #expect(result.stdout.hasPrefix("mailtls: stdin: no report given ("), "\(result.stdout)")
+    }
 }
