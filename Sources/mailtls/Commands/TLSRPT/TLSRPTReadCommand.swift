@@ -14,10 +14,10 @@ struct TLSRPTReadCommand: ParsableCommand {
         and the others are still counted. A report is decompressed to at most 10 MiB.
 
         Exit status: 0 no failed sessions reported, 3 reports tell of failed sessions, 1 an input \
-        could not be read (this wins over 3).
+        could not be read or held no report (this wins over 3).
 
         Examples:
-          mailtls tlsrpt read google.com!example.org!1764547200!1764633599.json.gz
+          mailtls tlsrpt read 'google.com!example.org!1764547200!1764633599.json.gz'
           mailtls tlsrpt read ~/Maildir/.tlsrpt/cur/*
           mailtls tlsrpt read --json reports.mbox
         """
