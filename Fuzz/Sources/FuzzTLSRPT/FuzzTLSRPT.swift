@@ -12,7 +12,7 @@ public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
     var summary = TLSRPTSummary()
     // A smaller cap than the CLI's 10 MiB keeps each input fast; the cap's logic is the same.
     summary.add(TLSRPTDocuments.contents(of: bytes, source: "fuzz", limit: 1 << 20))
-    _ = summary.withFailureFindings()
+    _ = summary.finished()
     do {
         _ = try TLSRPTRecordWriter.record(rua: [String(decoding: bytes.prefix(512), as: UTF8.self)], domain: nil)
     } catch let error as MailTLSError {

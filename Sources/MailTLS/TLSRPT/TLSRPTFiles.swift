@@ -16,7 +16,7 @@ public enum TLSRPTFiles {
                 summary.add(unreadable: MailTLSError(path, "\(error)"))
             }
         }
-        return summary.withFailureFindings()
+        return summary.finished()
     }
 
     /// The file's bytes; an mbox larger than `FileReading.sizeLimit` is refused with advice

@@ -22,7 +22,7 @@ public struct TLSRPTSummary: Sendable, Equatable, Encodable {
     public private(set) var successfulSessions = 0
     public private(set) var failedSessions = 0
     public private(set) var organizations: [Organization] = []
-    /// Failed sessions per result type, most first.
+    /// Failed sessions per result type, most first (once `finished()`).
     public private(set) var failuresByResultType: [ResultTypeCount] = []
     /// Unreadable inputs (errors), failures reported (warnings), duplicates (ok).
     public private(set) var findings: [Finding] = []
@@ -41,7 +41,7 @@ public struct TLSRPTSummary: Sendable, Equatable, Encodable {
         public var policyDomain: String
         public var successfulSessions: Int
         public var failedSessions: Int
-        /// Per result type, receiving MX and address: the failed sessions, most first.
+        /// Per result type, receiving MX and address: the failed sessions, most first (once `finished()`).
         public var failures: [FailureCount]
     }
 
@@ -62,6 +62,10 @@ public struct TLSRPTSummary: Sendable, Equatable, Encodable {
     public init() {}
 
     private var seen: [String: String] = [:] // report-id → where it was first counted
+    private var failureIndex: [FailureKey: Int] = [:]
+    private struct FailureKey: Hashable {
+        var organization: Int, policy: Int, resultType: String, mx: String?, ip: String?
+    }
     private var earliest: Date?
     private var latest: Date?
 
@@ -128,29 +132,41 @@ public struct TLSRPTSummary: Sendable, Equatable, Encodable {
             successfulSessions += policy.successfulSessions
             failedSessions += policy.failedSessions
             for failure in policy.failures {
-                var counts = policies[index].failures
-                if let found = counts.firstIndex(where: { $0.resultType == failure.resultType && $0.receivingMXHostname == failure.receivingMXHostname && $0.receivingIP == failure.receivingIP }) {
-                    counts[found].sessions += failure.failedSessions
+                // Indexed, not searched: a big sender's report can list thousands of addresses.
+                let key = FailureKey(organization: organizationIndex, policy: index, resultType: failure.resultType,
+                                     mx: failure.receivingMXHostname, ip: failure.receivingIP)
+                if let found = failureIndex[key] {
+                    policies[index].failures[found].sessions += failure.failedSessions
                 } else {
-                    counts.append(FailureCount(resultType: failure.resultType, receivingMXHostname: failure.receivingMXHostname,
-                                               receivingIP: failure.receivingIP, sessions: failure.failedSessions))
+                    failureIndex[key] = policies[index].failures.count
+                    policies[index].failures.append(FailureCount(resultType: failure.resultType, receivingMXHostname: failure.receivingMXHostname,
+                                                                 receivingIP: failure.receivingIP, sessions: failure.failedSessions))
                 }
-                policies[index].failures = counts.sorted { ($0.sessions, $1.resultType) > ($1.sessions, $0.resultType) }
                 if let found = failuresByResultType.firstIndex(where: { $0.resultType == failure.resultType }) {
                     failuresByResultType[found].sessions += failure.failedSessions
                 } else {
                     failuresByResultType.append(ResultTypeCount(resultType: failure.resultType, sessions: failure.failedSessions))
                 }
-                failuresByResultType.sort { ($0.sessions, $1.resultType) > ($1.sessions, $0.resultType) }
             }
             organizations[organizationIndex].policies = policies
         }
     }
 
-    /// `findings` with one warning per organisation and policy that reported failed
-    /// sessions, as `check` words a warning. Call once all reports are added.
-    public func withFailureFindings() -> TLSRPTSummary {
+    /// The summary to show, once all reports are added: failures sorted (most sessions
+    /// first, then by result type), and one warning finding per organisation and policy
+    /// that reported failed sessions.
+    public func finished() -> TLSRPTSummary {
         var summary = self
+        let order: (FailureCount, FailureCount) -> Bool = {
+            ($0.sessions, $1.resultType, $1.receivingMXHostname ?? "", $1.receivingIP ?? "") > ($1.sessions, $0.resultType, $0.receivingMXHostname ?? "", $0.receivingIP ?? "")
+        }
+        summary.failuresByResultType.sort { ($0.sessions, $1.resultType) > ($1.sessions, $0.resultType) }
+        for organization in summary.organizations.indices {
+            for policy in summary.organizations[organization].policies.indices {
+                summary.organizations[organization].policies[policy].failures.sort(by: order)
+            }
+        }
+        let organizations = summary.organizations
         for organization in organizations {
             for policy in organization.policies where policy.failedSessions > 0 {
                 let total = policy.successfulSessions + policy.failedSessions

@@ -81,7 +81,7 @@ struct TLSRPTReportTests {
                              ("google.json", TLSRPTSamples.google), ("q.json", TLSRPTSamples.quirky)] {
             summary.add(TLSRPTDocuments.contents(of: TLSRPTSamples.bytes(text), source: name))
         }
-        summary = summary.withFailureFindings()
+        summary = summary.finished()
         #expect(summary.reports == 4)
         #expect(summary.duplicates == 0)
         #expect(summary.start == "2016-04-01T00:00:00Z")
@@ -110,14 +110,30 @@ struct TLSRPTReportTests {
         let note = summary.findings.first { $0.rule == "tlsrpt-duplicate" }
         #expect(note?.subject == "b.eml")
         #expect(note?.message.contains("already read from a.json") == true)
-        #expect(summary.exitStatus == 0) // failure findings come only from withFailureFindings
+        #expect(summary.exitStatus == 0) // failure findings come only from finished
+    }
+
+    @Test("the same failure (result type, MX, address) in two reports is summed; ties are ordered by MX")
+    func summedAcrossReports() {
+        var summary = TLSRPTSummary()
+        let second = TLSRPTSamples.microsoft.replacingOccurrences(of: "134091360000000000", with: "134092224000000000")
+            .replacingOccurrences(of: "\"failed-session-count\":12}]", with: "\"failed-session-count\":12},{\"result-type\":\"certificate-expired\",\"receiving-mx-hostname\":\"mx1.example.org\",\"failed-session-count\":24}]")
+        summary.add(TLSRPTDocuments.contents(of: TLSRPTSamples.bytes(TLSRPTSamples.microsoft), source: "day1.json"))
+        summary.add(TLSRPTDocuments.contents(of: TLSRPTSamples.bytes(second), source: "day2.json"))
+        summary = summary.finished()
+        #expect(summary.reports == 2)
+        #expect(summary.organizations.count == 1)
+        #expect(summary.organizations[0].reports == 2)
+        #expect(summary.organizations[0].policies.count == 1)
+        #expect(summary.organizations[0].policies[0].failures.map { "\($0.receivingMXHostname ?? "-") \($0.sessions)" } == ["mx1.example.org 24", "mx2.example.org 24"])
+        #expect(summary.failuresByResultType.map(\.sessions) == [48])
     }
 
     @Test("reports without failures exit 0")
     func clean() {
         var summary = TLSRPTSummary()
         summary.add(TLSRPTDocuments.contents(of: TLSRPTSamples.bytes(TLSRPTSamples.google), source: "g.json"))
-        #expect(summary.withFailureFindings().exitStatus == 0)
+        #expect(summary.finished().exitStatus == 0)
     }
 
     @Test("RFC 3339 times: Z, offsets, fractions; other text is no date")
