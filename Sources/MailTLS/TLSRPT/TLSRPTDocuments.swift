@@ -39,13 +39,13 @@ public enum TLSRPTDocuments {
         }
         let messages = MessageSplitter.messages(in: bytes)
         for (index, lines) in messages.enumerated() {
-            let where_ = messages.count > 1 ? "\(source), message \(index + 1)" : source
+            let place = messages.count > 1 ? "\(source), message \(index + 1)" : source
             do {
-                let message = try MIMEEntity(lines: lines[...], source: where_)
+                let message = try MIMEEntity(lines: lines[...], source: place)
                 let parts = message.all.filter(isReportPart)
                 if parts.isEmpty { contents.messagesWithoutReport += 1 }
                 for (number, part) in parts.enumerated() {
-                    let label = parts.count > 1 ? "\(where_), part \(number + 1)" : where_
+                    let label = parts.count > 1 ? "\(place), part \(number + 1)" : place
                     do {
                         let body = try part.decodedBody(source: label)
                         contents.documents.append(Document(source: label, json: try unpacked(body, source: label, limit: limit)))
@@ -56,7 +56,7 @@ public enum TLSRPTDocuments {
             } catch let error as MailTLSError {
                 contents.problems.append(error)
             } catch {
-                contents.problems.append(MailTLSError(where_, "\(error)"))
+                contents.problems.append(MailTLSError(place, "\(error)"))
             }
         }
         if contents.documents.isEmpty && contents.problems.isEmpty {
