@@ -24,10 +24,17 @@ let package = Package(
             name: "CResolv",
             linkerSettings: [.linkedLibrary("resolv")]
         ),
+        // zlib's inflate in gzip mode, capped, for TLS reports (.json.gz, application/tlsrpt+gzip):
+        // Foundation on Linux has no gzip, and inflateInit2 is a macro Swift does not import.
+        .target(
+            name: "CGzip",
+            linkerSettings: [.linkedLibrary("z")]
+        ),
         .target(
             name: "MailTLS",
             dependencies: [
                 "CResolv",
+                "CGzip",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

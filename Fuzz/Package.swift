@@ -5,7 +5,7 @@ import PackageDescription
 
 let parsers = [
     "FuzzMaterial", "FuzzPEM", "FuzzSubject", "FuzzSendmail", "FuzzPostfix",
-    "FuzzReceived", "FuzzTLSAZone", "FuzzDNSMessage", "FuzzSTSPolicy",
+    "FuzzReceived", "FuzzTLSAZone", "FuzzDNSMessage", "FuzzSTSPolicy", "FuzzTLSRPT",
 ]
 
 let package = Package(

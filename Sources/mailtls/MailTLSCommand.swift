@@ -37,6 +37,7 @@ struct MailTLSCommand: AsyncParsableCommand {
             HashCommand.self, RehashCommand.self, BundleCommand.self,
             TLSACommand.self, RolloverCommand.self,
             MTASTSCommand.self,
+            TLSRPTCommand.self,
         ]
     )
 
