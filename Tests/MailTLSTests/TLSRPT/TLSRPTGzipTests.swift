@@ -41,7 +41,9 @@ struct TLSRPTGzipTests {
         }
     }
 
-    @Test("a gzip bomb (1 GiB of zeros) is refused quickly, naming the file, after at most the cap")
+    /// No time bound is asserted (speed is for scripts/bench, not tests): the cap is what keeps a
+    /// bomb cheap, and the exact-cap cases below show inflating stops one byte past it.
+    @Test("a gzip bomb (1 GiB of zeros) is refused, naming the file, after at most the cap")
     func bomb() throws {
         let dir = TempDirectory("tlsrpt-gz")
         try Python.run("""
@@ -53,15 +55,11 @@ struct TLSRPTGzipTests {
         """, [dir.path])
         let bytes = try dir.bytes("bomb.json.gz")
         #expect(bytes.count < 2 << 20)
-        let clock = ContinuousClock()
-        let start = clock.now
         let contents = TLSRPTDocuments.contents(of: bytes, source: "bomb.json.gz")
-        let elapsed = clock.now - start
         #expect(contents.documents.isEmpty)
         #expect(contents.problems.count == 1)
         #expect(contents.problems.first?.subject == "bomb.json.gz")
         #expect(contents.problems.first?.problem.contains("expands to more than 10 MiB") == true)
-        #expect(elapsed < .seconds(5), "took \(elapsed)")
         // Exactly at the cap is allowed; one byte more is not.
         let exact = try gzipped(count: 1000, in: dir)
         #expect(try Gzip.decompress(exact, limit: 1000, source: "x").count == 1000)
