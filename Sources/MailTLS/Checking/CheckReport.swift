@@ -12,7 +12,16 @@ public struct CheckReport: Sendable, Codable {
         switch worst {
         case .ok: return "OK: \(files.mta.rawValue) can use these files (\(findings.count) checks passed)"
         case .warning: return "WARNINGS: \(warnings) warning\(warnings == 1 ? "" : "s"), no errors"
-        case .error: return "ERRORS: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s"); \(files.mta.rawValue) will not use TLS as configured"
+        case .error:
+            let counts = "ERRORS: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
+            if onlyDANEErrs { return counts + "; \(files.mta.rawValue) can use these files: the errors are in the DANE check (tlsa)" }
+            return counts + "; \(files.mta.rawValue) will not use TLS as configured"
         }
+    }
+
+    /// Every error is the `tlsa` rule's (DNS bogus, no reply, a resolver that does not
+    /// validate): the MTA itself will offer TLS, so the verdict must not say it won't.
+    private var onlyDANEErrs: Bool {
+        findings.allSatisfy { $0.severity != .error || $0.rule == "tlsa" }
     }
 }

@@ -16,9 +16,9 @@ public struct DNSTLSASource: TLSARecordSource {
     }
 
     public func published(host: String, port: Int) async throws -> PublishedTLSA {
-        try await checkValidates()
+        let warnings = try await checkValidates().findings.filter { $0.severity == .warning }
         let (expanded, notSecure) = try await addresses(host)
-        if let notSecure { return PublishedTLSA(records: [], origin: "DNS (\(resolver))", note: notSecure) }
+        if let notSecure { return PublishedTLSA(records: [], origin: "DNS (\(resolver))", note: notSecure, resolverWarnings: warnings) }
         let lookup = await TLSALookup.run(host: host, expanded: expanded, port: port, ask: ask)
         let owner = "_\(port)._tcp.\(lookup.base ?? host)"
         switch lookup.state {
@@ -31,18 +31,19 @@ public struct DNSTLSASource: TLSARecordSource {
             let note = lookup.records.isEmpty
                 ? lookup.reason + ": DANE does not apply here"
                 : "DANE does not apply here (records not signed): the TLSA records at \(owner) came without AD"
-            return PublishedTLSA(records: [], origin: "DNS (\(resolver))", note: note)
+            return PublishedTLSA(records: [], origin: "DNS (\(resolver))", note: note, resolverWarnings: warnings)
         case .usable, .unusable:
             let ttl = lookup.ttl
             return PublishedTLSA(records: lookup.records,
                                  origin: "DNS \(owner) (DNSSEC-validated\(ttl.map { ", TTL \($0) s" } ?? ""))",
-                                 ttl: ttl, base: lookup.base)
+                                 ttl: ttl, base: lookup.base, resolverWarnings: warnings)
         }
     }
 
     /// Without AD on the root's SOA nothing the resolver says about DNSSEC means anything:
-    /// refuse to judge DANE rather than call the records unsigned.
-    func checkValidates() async throws {
+    /// refuse to judge DANE rather than call the records unsigned. Returns the probe, whose
+    /// warnings (a resolver off loopback) go with the records.
+    func checkValidates() async throws -> DNSValidationProbe {
         let probe: DNSValidationProbe
         do {
             probe = try await resolver.probeValidation()
@@ -54,6 +55,7 @@ public struct DNSTLSASource: TLSARecordSource {
             throw MailTLSError(probe.resolver, finding?.message ?? "this resolver does not validate DNSSEC; DANE cannot be judged",
                                remedy: finding?.fix ?? "use a validating resolver and give it with --nameserver")
         }
+        return probe
     }
 
     /// The host's A and AAAA: where their CNAMEs lead, or why DANE does not apply (the

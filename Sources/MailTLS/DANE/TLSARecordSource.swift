@@ -14,13 +14,19 @@ public struct PublishedTLSA: Sendable {
     /// DNS: the name the records were found at (the CNAME-expanded host, RFC 7672 §2.2.2):
     /// the TLSA base domain, which a DANE client sends as SNI and verifies.
     public var base: String?
+    /// DNS: what is wrong with the resolver that gave the records, short of refusing them
+    /// (``DNSValidationProbe/findings``' warnings: it is not on loopback, so its AD bit
+    /// crossed a network). Every command that reads the records shows these.
+    public var resolverWarnings: [Finding]
 
-    public init(records: [TLSARecord], origin: String, note: String? = nil, ttl: Int? = nil, base: String? = nil) {
+    public init(records: [TLSARecord], origin: String, note: String? = nil, ttl: Int? = nil, base: String? = nil,
+                resolverWarnings: [Finding] = []) {
         self.records = records
         self.origin = origin
         self.note = note
         self.ttl = ttl
         self.base = base
+        self.resolverWarnings = resolverWarnings
     }
 }
 

@@ -51,6 +51,8 @@ public struct ProbeReport: Sendable, Codable {
     public var verification: String?
     /// Which TLSA record matched, with --tlsa.
     public var tlsaMatch: String?
+    /// With `--tlsa dns`: the records as a DANE sender found them, or why DANE did not apply.
+    public var tlsaFromDNS: PublishedTLSAJSON?
     /// Milliseconds per phase: connect, greeting, ehlo, starttls, handshake, ehlo-tls, quit.
     public var timings: [String: Double] = [:]
 

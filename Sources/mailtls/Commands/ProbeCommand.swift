@@ -102,15 +102,19 @@ struct ProbeCommand: AsyncParsableCommand {
     func probeWithDNS(trust: ProbeOptions.Trust) async throws -> Int32 {
         let target = try ProbeTarget(parsing: target!)
         let resolver = DNSResolver(nameserver: try nameserver.map { try DNSServerAddress(parsing: $0) })
-        let published = try await DNSTLSASource(resolver: resolver).published(host: target.host, port: target.port ?? port ?? 25)
+        let tlsaPort = target.port ?? port ?? 25
+        let published = try await DNSTLSASource(resolver: resolver).published(host: target.host, port: tlsaPort)
         let records = published.records.contains(where: TLSALookup.isUsable) ? published.records : nil
-        let report = await Prober.probe(options(for: target, trust: trust, records: records, serverName: records == nil ? nil : published.base))
+        var report = await Prober.probe(options(for: target, trust: trust, records: records, serverName: records == nil ? nil : published.base))
+        report.tlsaFromDNS = PublishedTLSAJSON(published, port: tlsaPort)
+        FindingPrinter.printRemarks(published.resolverWarnings)
         if output.json { try JSONOutput.print(report) } else {
             let unusable = records == nil && !published.records.isEmpty
                 ? "none of the \(published.records.count) records is usable for SMTP (only DANE-TA(2) and DANE-EE(3) count): DANE does not apply here" : nil
             print("TLSA from \(published.origin)" + ((published.note ?? unusable).map { ": \($0)" } ?? ""))
             ProbeText.print(report)
         }
-        return report.verdict.exitStatus
+        // A resolver off loopback is a warning whatever the probe found.
+        return ExitStatus.worse(report.verdict.exitStatus, ExitStatus.of(published.resolverWarnings))
     }
 }

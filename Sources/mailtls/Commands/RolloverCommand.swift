@@ -134,6 +134,8 @@ struct RolloverCommand: ParsableCommand {
             var ttl: Int?
             var safeFrom: String?
             var currentRecordPublished: Bool?
+            /// `--records dns`: the resolver's warnings (not on loopback).
+            var resolverWarnings: [Finding]
             var written: [WrittenFile]
             var promoted: Bool
             var moves: [Promotion.Move]
@@ -152,6 +154,7 @@ struct RolloverCommand: ParsableCommand {
                     source = try TLSAFileSource.standardInput()
                 }
                 let published = try await source.published(host: options.host, port: options.port)
+                FindingPrinter.printRemarks(published.resolverWarnings)
                 // From DNS: validated, with a TTL; the wait since plan must be over.
                 let publication = records == "dns" ? try Rollover.checkPublication(options, published: published) : nil
                 let result = try Rollover.next(options, published: published.records, publishedSource: published.origin,
@@ -160,6 +163,7 @@ struct RolloverCommand: ParsableCommand {
                     return try JSONOutput.print(JSON(nextRecord: TLSAJSONRecord(result.nextRecord, owner: options.owner), publishedIn: published.origin,
                                                      ttl: publication?.ttl, safeFrom: publication.map { UTCTimestamp.iso8601($0.safeFrom) },
                                                      currentRecordPublished: publication?.currentPublished,
+                                                     resolverWarnings: published.resolverWarnings,
                                                      written: result.written, promoted: result.promotion != nil,
                                                      moves: result.promotion?.moves ?? [], backups: result.promotion?.backups ?? []))
                 }

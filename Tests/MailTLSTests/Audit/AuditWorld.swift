@@ -32,7 +32,9 @@ final class AuditWorld: @unchecked Sendable {
 
     /// `bulk` adds d1…dN.bulk.test (MX mx1 and mx2.bulk.test, both given dane-ee's record and
     /// sent to the first server).
-    static func start(bulk: Int = 0) async throws -> AuditWorld {
+    /// `resolverAddress` puts unbound elsewhere than 127.0.0.1 (the tests of a resolver off
+    /// loopback).
+    static func start(bulk: Int = 0, resolverAddress: String = "127.0.0.1") async throws -> AuditWorld {
         let directory = try SafeDirectory.make()
         let ee = directory + "/ee"
         try FileManager.default.createDirectory(atPath: ee, withIntermediateDirectories: true)
@@ -43,7 +45,7 @@ final class AuditWorld: @unchecked Sendable {
         let ca = try MaterialFile.load(made.ca.certificatePath).certificates[0]
         let taRecord = try TLSARecord(certificate: ca.certificate, der: ca.der, usage: .daneTA)
 
-        let world = try DNSWorld(bulk: bulk)
+        let world = try DNSWorld(bulk: bulk, resolverAddress: resolverAddress)
         for owner in ["_25._tcp.mx.dane-ee.test", "_25._tcp.no-mx.test", "_25._tcp.mx1.bulk.test", "_25._tcp.mx2.bulk.test"] { try world.setTLSA(owner, [text(eeRecord)]) }
         try world.setTLSA("_25._tcp.mx.dane-ta.test", [text(taRecord)])
         try world.start()

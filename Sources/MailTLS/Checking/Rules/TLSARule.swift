@@ -29,6 +29,11 @@ struct TLSARule: CheckRule {
         } catch {
             return [finding(.error, path, "cannot be read (\(error))")]
         }
+        return published.resolverWarnings + (await judge(published, context))
+    }
+
+    /// The certificate (or, without one, the key) against the records.
+    private func judge(_ published: PublishedTLSA, _ context: CheckContext) async -> [Finding] {
         let records = published.records
         let origin = published.origin
         let note = published.note.map { " (\($0))" } ?? ""
