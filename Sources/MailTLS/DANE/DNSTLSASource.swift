@@ -58,29 +58,21 @@ public struct DNSTLSASource: TLSARecordSource {
         return probe
     }
 
-    /// The host's A and AAAA: where their CNAMEs lead, or why DANE does not apply (the
-    /// answers are not signed, or there is no address). A bogus answer throws: senders defer.
+    /// The host's A and AAAA (``HostAddressAnswers``): where their CNAMEs lead, or why DANE
+    /// does not apply (the answers are not signed, or there is no address). A bogus answer or
+    /// no reply throws: senders defer.
     func addresses(_ host: String) async throws -> (expanded: String, notSecure: String?) {
-        async let v4 = ask(host, .a)
-        async let v6 = ask(host, .aaaa)
-        var expanded = host, secure = true, found = false
-        for result in [await v4, await v6] {
-            let answer: DNSAnswer
-            switch result {
-            case .failure(let error): throw error.mailTLSError
-            case .success(let got): answer = got
-            }
-            if answer.rcode == .servFail {
-                throw MailTLSError(host, "the \(answer.type) lookup failed DNSSEC validation (SERVFAIL\(answer.extendedError.map { ", extended error \($0.infoCode)" } ?? "")): DANE senders defer the mail, never send it in plaintext",
-                                   remedy: "re-sign the zone and check its DS (dig +cd shows the records, the resolver's log says why they failed)")
-            }
-            found = found || !answer.addresses.isEmpty
-            secure = secure && answer.authenticated && (answer.rcode == .noError || answer.rcode == .nxDomain)
-            if !answer.cnameChain.isEmpty { expanded = answer.canonicalName.hostName }
+        let found: HostAddressAnswers
+        switch await HostAddressAnswers.lookup(host, ask: ask) {
+        case .failure(.lookup(let error)): throw error.mailTLSError
+        case .failure(let failure):
+            throw MailTLSError(host, failure.reason,
+                               remedy: "re-sign the zone and check its DS (dig +cd shows the records, the resolver's log says why they failed)")
+        case .success(let answers): found = answers
         }
-        if !found { return (expanded, "\(host) has no address (A or AAAA), so no sender reaches it: DANE does not apply here") }
-        if !secure { return (expanded, "DANE does not apply here (records not signed): the addresses of \(host) came without AD") }
-        return (expanded, nil)
+        if found.addresses.isEmpty { return (found.expanded, "\(host) has no address (A or AAAA), so no sender reaches it: DANE does not apply here") }
+        if !found.secure { return (found.expanded, "DANE does not apply here (records not signed): the addresses of \(host) came without AD") }
+        return (found.expanded, nil)
     }
 
     /// One question to the resolver, its error as a value (``TLSALookup/Ask``).

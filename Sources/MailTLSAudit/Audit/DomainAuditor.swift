@@ -62,7 +62,7 @@ public struct DomainAuditor: Sendable {
 
     /// The MX hosts to audit (nil when the domain's verdict is already known: no such
     /// domain, null MX, a failed lookup), with `report`'s verdict and findings updated.
-    private func mailExchangers(_ domain: String, log: AuditLookupLog, report: inout AuditDomainReport) async -> [(preference: Int, name: String)]? {
+    private func mailExchangers(_ domain: String, log: AuditLookupLog, report: inout AuditDomainReport) async -> [MailHost]? {
         switch await log.lookup(options.resolver, domain, .mx) {
         case .failure(let error):
             report.verdict = .dnsError
@@ -89,25 +89,21 @@ public struct DomainAuditor: Sendable {
                 report.findings.append(Finding(.error, domain, report.reason, rule: "audit-mx"))
                 return nil
             }
-            if answer.isNullMX {
+            let mailHosts = MailHosts(domain: domain, answer: answer)
+            switch mailHosts {
+            case .noMail:
                 report.verdict = .noMail
                 report.reason = "null MX (RFC 7505): the domain accepts no mail"
                 return nil
-            }
-            let exchangers = answer.mailExchangers.filter { $0.exchange != .root }
-            if exchangers.isEmpty {
+            case .implicit:
                 report.findings.append(Finding(.ok, domain, "no MX records: senders use the domain's own address (RFC 5321 §5.1)", rule: "audit-mx"))
-                return [(0, domain)]
+            case .exchangers:
+                if !answer.authenticated, resolverCheck.validates {
+                    report.findings.append(Finding(.warning, domain, "the MX records are not signed (no AD): DANE still applies to MX hosts whose own records are secure, but an attacker can change the MX list",
+                                                   fix: "sign the zone with DNSSEC", rule: "audit-mx-insecure"))
+                }
             }
-            if !answer.authenticated, resolverCheck.validates {
-                report.findings.append(Finding(.warning, domain, "the MX records are not signed (no AD): DANE still applies to MX hosts whose own records are secure, but an attacker can change the MX list",
-                                               fix: "sign the zone with DNSSEC", rule: "audit-mx-insecure"))
-            }
-            var seen = Set<String>()
-            return exchangers.compactMap { exchanger in
-                let name = exchanger.exchange.hostName
-                return seen.insert(name).inserted ? (Int(exchanger.preference), name) : nil
-            }
+            return mailHosts.hosts
         }
     }
 

@@ -8,31 +8,24 @@ struct MXAuditor: Sendable {
     var log: AuditLookupLog
 
     func audit(host: String, preference: Int, policy: STSPolicy?) async -> AuditMXReport {
-        async let v4 = log.lookup(options.resolver, host, .a)
-        async let v6 = log.lookup(options.resolver, host, .aaaa)
-        let answers = [await v4, await v6]
         let covered = policy.map { $0.covers(mxHost: host) }
         var report = AuditMXReport(preference: preference, host: host, expandedHost: host, addressesSecure: false, dane: validates ? .none : .notJudged,
                                    tlsaBase: nil, tlsa: [], stsCovered: covered, verdict: .dnsError, reason: "", addresses: [])
-        var addresses: [String] = []
-        var secure = true
-        for result in answers {
-            switch result {
-            case .failure(let error):
-                report.reason = error.problem
-                return report
-            case .success(let answer):
-                if answer.rcode == .servFail {
-                    report.verdict = .dnssecBogus
-                    report.dane = validates ? .bogus : .notJudged
-                    report.reason = "the \(answer.type) lookup of \(host) failed (SERVFAIL\(answer.extendedError.map { ", extended error \($0.infoCode)" } ?? "")): senders defer the mail"
-                    return report
-                }
-                if answer.rcode == .noError { addresses += answer.addresses }
-                secure = secure && answer.authenticated && (answer.rcode == .noError || answer.rcode == .nxDomain)
-                if !answer.cnameChain.isEmpty { report.expandedHost = answer.canonicalName.hostName }
+        let resolver = options.resolver, log = log
+        let hostAddresses: HostAddressAnswers
+        switch await HostAddressAnswers.lookup(host, ask: { name, type in await log.lookup(resolver, name, type) }) {
+        case .failure(let failure):
+            if case .bogus = failure {
+                report.verdict = .dnssecBogus
+                report.dane = validates ? .bogus : .notJudged
             }
+            report.reason = failure.reason
+            return report
+        case .success(let found):
+            hostAddresses = found
         }
+        let addresses = hostAddresses.addresses, secure = hostAddresses.secure
+        report.expandedHost = hostAddresses.expanded
         report.addressesSecure = secure
         guard !addresses.isEmpty else {
             report.verdict = .unreachable

@@ -15,10 +15,6 @@ public enum STSMXLookup {
         guard answer.rcode == .noError else {
             return .failure(MailTLSError(domain, "the MX lookup got \(answer.rcode)", remedy: "check the domain's DNS"))
         }
-        if answer.isNullMX { return .success([]) }
-        let names = answer.mailExchangers.filter { $0.exchange != .root }.sorted { $0.preference < $1.preference }.map(\.exchange.hostName)
-        if names.isEmpty { return .success([domain]) }
-        var seen = Set<String>()
-        return .success(names.filter { seen.insert($0.lowercased()).inserted })
+        return .success(MailHosts(domain: domain, answer: answer).hosts.map(\.name))
     }
 }
