@@ -31,8 +31,14 @@ struct MTASTSPublishTests {
         let recordLine = made.stdout.split(separator: "\n").first { $0.hasPrefix("_mta-sts.sts-enforce.test. ") }
         #expect(recordLine.map { String($0) } == "_mta-sts.sts-enforce.test. 3600 IN TXT \"v=STSv1; id=\(id)\"", "\(made.stdout)")
         #expect(made.stdout.contains("https://mta-sts.sts-enforce.test/.well-known/mta-sts.txt"))
-        // Run again: the same file, nothing replaced; another policy is refused without --force.
-        #expect(try await mailtls(["mta-sts", "policy", "--domain", "sts-enforce.test", "--mode", "enforce", "--nameserver", nameserver]).status == 0)
+        // Run again: the same file, nothing replaced (--json says so, with the record to publish);
+        // another policy is refused without --force.
+        let rerun = try await mailtls(["mta-sts", "policy", "--domain", "sts-enforce.test", "--mode", "enforce", "--nameserver", nameserver, "--json"])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        let rerunJSON = try JSONSerialization.jsonObject(with: Data(rerun.stdout.utf8)) as? [String: Any]
+        #expect(rerunJSON?["outcome"] as? String == "unchanged" && rerunJSON?["id"] as? String == id, "\(rerun.stdout)")
+        #expect(rerunJSON?["record"] as? String == recordLine.map { String($0) } && rerunJSON?["recordText"] as? String == "v=STSv1; id=\(id)", "\(rerun.stdout)")
+        #expect(rerunJSON?["mx"] as? [String] == ["mx.sts-enforce.test"] && rerunJSON?["mode"] as? String == "enforce", "\(rerun.stdout)")
         let refused = try await mailtls(["mta-sts", "policy", "--domain", "sts-enforce.test", "--nameserver", nameserver])
         #expect(refused.status == 1 && refused.stderr.contains("--force"), "\(refused.stderr)")
         #expect(try FileReading.bytes(of: dir.file("mta-sts.txt")) == bytes)
@@ -92,6 +98,11 @@ struct MTASTSPublishTests {
                                        "--remove-mx", "mx.sts-enforce.test", "--nameserver", nameserver])
         #expect(again.status == 0 && again.stdout.contains("step 2 of 4"), "\(again.stdout)\(again.stderr)")
         #expect(try FileReading.bytes(of: dir.file("mta-sts.txt")) == widenedPolicy.bytes)
+        let againJSON = try await mailtls(["mta-sts", "change", "--domain", "sts-enforce.test", "--add-mx", "mx2.sts-enforce.test",
+                                           "--remove-mx", "mx.sts-enforce.test", "--nameserver", nameserver, "--json"])
+        let step = try JSONSerialization.jsonObject(with: Data(againJSON.stdout.utf8)) as? [String: Any]
+        #expect(step?["step"] as? String == "wait" && step?["waitUntil"] is String && step?["published"] == nil, "\(againJSON.stdout)")
+        #expect((step?["next"] as? String)?.hasPrefix("mailtls mta-sts change --domain sts-enforce.test") == true, "\(againJSON.stdout)")
         let pending = try await mailtls(["mta-sts", "check", "sts-enforce.test", "--policy", "mta-sts.txt"] + network)
         #expect(pending.status == 3, "\(pending.stdout)")
         #expect(rows(pending, "mta-sts-file").contains { $0.hasPrefix("WARN") && $0.contains("not published yet") && $0.contains("id=\(widenedPolicy.id)") }, "\(pending.stdout)")

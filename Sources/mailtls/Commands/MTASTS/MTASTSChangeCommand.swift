@@ -26,6 +26,7 @@ struct MTASTSChangeCommand: AsyncParsableCommand {
     @Option(name: .customLong("remove-mx"), parsing: .singleValue, help: "An MX pattern to remove; repeatable.") var removeMX: [String] = []
     @Option(name: .long, help: "The new mode: testing, enforce or none.") var mode: STSPolicy.Mode?
     @OptionGroup var network: MTASTSNetworkOptions
+    @OptionGroup var output: OutputOptions
 
     func validate() throws {
         try usageCheck {
@@ -48,17 +49,29 @@ struct MTASTSChangeCommand: AsyncParsableCommand {
             let request = STSChange.Request(domain: domain, current: current, add: addMX, remove: removeMX, mode: mode, mxHosts: mxHosts)
             let again = "mailtls mta-sts change --domain \(domain) --policy \(policy)"
                 + addMX.map { " --add-mx \(Self.quoted($0))" }.joined() + removeMX.map { " --remove-mx \(Self.quoted($0))" }.joined()
-            switch try STSChange.next(request) {
+            let step = try STSChange.next(request)
+            var written: (STSPublication, STSPolicyFile.Outcome)?
+            switch step {
+            case .mode(let publication), .widen(let publication, _), .narrow(let publication):
+                written = (publication, try STSPolicyFile.write(publication, to: policy, force: true))
+            case .nothing, .waiting, .moveMX:
+                break
+            }
+            if output.json {
+                return try JSONOutput.print(json(step, written: written, again: again))
+            }
+            func printWritten() {
+                if let (publication, outcome) = written { MTASTSText.printPublication(publication, outcome: outcome, path: policy) }
+            }
+            switch step {
             case .nothing:
                 print("; \(policy) already is as asked (id \(current.id)); nothing to change")
             case .mode(let publication):
-                let outcome = try STSPolicyFile.write(publication, to: policy, force: true)
                 print("; mode \(current.reading.policy?.mode.rawValue ?? "?") -> \(publication.policy.mode.rawValue)")
-                MTASTSText.printPublication(publication, outcome: outcome, path: policy)
+                printWritten()
             case .widen(let publication, let until):
-                let outcome = try STSPolicyFile.write(publication, to: policy, force: true)
                 print("; step 1 of 4 (widen): the policy now allows \(addMX.joined(separator: ", ")) beside the old hosts")
-                MTASTSText.printPublication(publication, outcome: outcome, path: policy)
+                printWritten()
                 print("; step 2: senders may keep the old policy until \(UTCTimestamp.readable(until)) (its max_age, \(Duration.words(publication.policy.maxAge)))")
                 print(";   do not let \(addMX.joined(separator: ", ")) receive mail before then; afterwards run: \(again)")
             case .waiting(let until):
@@ -70,11 +83,24 @@ struct MTASTSChangeCommand: AsyncParsableCommand {
                 for host in add { print(";   add an MX record for \(host)") }
                 for host in remove { print(";   remove the MX record of \(host) (it is still an MX host)") }
                 print(";   then, once the MX TTL has passed, run again: \(again)")
-            case .narrow(let publication):
-                let outcome = try STSPolicyFile.write(publication, to: policy, force: true)
+            case .narrow:
                 print("; \(addMX.isEmpty ? "" : "step 4 of 4 (narrow): ")\(removeMX.joined(separator: ", ")) no longer receive\(removeMX.count == 1 ? "s" : "") mail as MX and leave\(removeMX.count == 1 ? "s" : "") the policy")
-                MTASTSText.printPublication(publication, outcome: outcome, path: policy)
+                printWritten()
             }
+        }
+    }
+
+    /// The step as `--json` gives it.
+    func json(_ step: STSChange.Step, written: (STSPublication, STSPolicyFile.Outcome)?, again: String) -> MTASTSChangeJSON {
+        let published = written.map { MTASTSPublicationJSON($0.0, outcome: $0.1, path: policy) }
+        switch step {
+        case .nothing: return MTASTSChangeJSON(step: "nothing")
+        case .mode: return MTASTSChangeJSON(step: "mode", published: published)
+        case .widen(_, let until):
+            return MTASTSChangeJSON(step: "widen", published: published, waitUntil: UTCTimestamp.iso8601(until), next: again)
+        case .waiting(let until): return MTASTSChangeJSON(step: "wait", waitUntil: UTCTimestamp.iso8601(until), next: again)
+        case .moveMX(let add, let remove): return MTASTSChangeJSON(step: "move-mx", addMXRecords: add, removeMXRecords: remove, next: again)
+        case .narrow: return MTASTSChangeJSON(step: "narrow", published: published)
         }
     }
 

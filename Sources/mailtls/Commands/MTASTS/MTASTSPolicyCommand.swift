@@ -17,6 +17,7 @@ struct MTASTSPolicyCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The policy file to write.") var out: String = "mta-sts.txt"
     @Flag(name: .long, help: "Replace an existing different policy file (kept as a dated backup).") var force = false
     @OptionGroup var network: MTASTSNetworkOptions
+    @OptionGroup var output: OutputOptions
 
     func validate() throws {
         try usageCheck { try STSPolicyDraft.checkOptions(patterns: mx, maxAge: maxAge) }
@@ -28,7 +29,11 @@ struct MTASTSPolicyCommand: AsyncParsableCommand {
             let (publication, remarks) = try STSPolicyDraft.make(domain: domain, patterns: mx, mode: mode, maxAge: maxAge, mxHosts: hosts)
             FindingPrinter.printRemarks(remarks)
             let outcome = try STSPolicyFile.write(publication, to: out, force: force)
-            MTASTSText.printPublication(publication, outcome: outcome, path: out)
+            if output.json {
+                try JSONOutput.print(MTASTSPublicationJSON(publication, outcome: outcome, path: out))
+            } else {
+                MTASTSText.printPublication(publication, outcome: outcome, path: out)
+            }
         }
     }
 }
