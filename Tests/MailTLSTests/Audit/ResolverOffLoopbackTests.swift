@@ -4,9 +4,9 @@ import Testing
 
 /// A validating resolver reached over a network (RFC 7672 §2.1.1: its AD bit then crosses a
 /// path nothing protects): unbound of the DNS world listening on this machine's own
-/// non-loopback address. `check`, `probe` and `rollover` read the records and warn; the
+/// non-loopback address. `check`, `probe` and `audit` read the records and warn; the
 /// same world on 127.0.0.1 draws no such warning (DANEFromDNSTests).
-@Suite("A resolver off loopback: check, probe and rollover warn", .enabled(if: DNSWorld.shouldRun), .serialized)
+@Suite("A resolver off loopback: check, probe and audit warn", .enabled(if: DNSWorld.shouldRun), .serialized)
 struct ResolverOffLoopbackTests {
     /// The first IPv4 address of an interface that is up and not loopback (eth0 here).
     static var hostAddress: String? {
@@ -56,6 +56,16 @@ struct ResolverOffLoopbackTests {
         #expect((fromDNS?["origin"] as? String)?.hasPrefix("DNS _25._tcp.mx.dane-ee.test (DNSSEC-validated") == true, "\(probe.stdout)")
         #expect((fromDNS?["records"] as? [Any])?.count == 1, "\(probe.stdout)")
         #expect((fromDNS?["resolverWarnings"] as? [[String: Any]])?.first?["rule"] as? String == "dns-resolver-local", "\(probe.stdout)")
+
+        // audit (dane-ta.test: DANE, no MTA-STS): still dane-secure, the warning in the domain's findings, exit 3.
+        let audit = try await offPool {
+            try MailTLSBinary.run(["audit", "dane-ta.test", "--json", "--timeout", "5", "--nameserver", nameserver] + setup.connectToArguments)
+        }
+        let domain = try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [String: Any]
+        #expect(domain?["verdict"] as? String == "dane-secure", "\(audit.stdout) \(audit.stderr)")
+        let auditLocal = (domain?["findings"] as? [[String: Any]] ?? []).filter { $0["rule"] as? String == "dns-resolver-local" }
+        #expect(auditLocal.count == 1 && (auditLocal.first?["message"] as? String)?.contains(warning) == true, "\(audit.stdout)")
+        #expect(audit.status == 3, "\(audit.stderr)")
         await setup.stop()
     }
 }
