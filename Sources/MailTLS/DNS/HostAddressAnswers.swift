@@ -3,7 +3,6 @@
 /// The one reading behind the audit's MX hosts and ``DNSTLSASource`` (`check`, `probe` and
 /// `rollover` with `dns`), so both decide "DANE applies" and "senders defer" alike.
 public struct HostAddressAnswers: Sendable {
-    public var host: String
     /// A records' addresses, then AAAA's.
     public var addresses: [String]
     /// Both answers came with AD: TLSA records are looked up (insecure addresses mean DANE
@@ -29,7 +28,7 @@ public struct HostAddressAnswers: Sendable {
 
     /// Reads the A and AAAA answers (either order) for `host`.
     public static func read(host: String, _ answers: [Result<DNSAnswer, DNSLookupError>]) -> Result<HostAddressAnswers, Failure> {
-        var reading = HostAddressAnswers(host: host, addresses: [], secure: true, expanded: host)
+        var reading = HostAddressAnswers(addresses: [], secure: true, expanded: host)
         for result in answers {
             let answer: DNSAnswer
             switch result {
