@@ -61,6 +61,14 @@ public enum STSChange {
         case mode(STSPublication)
         /// The file already is what was asked for.
         case nothing
+
+        /// The policy this step writes (widen, narrow, mode); nil when it writes nothing.
+        public var publication: STSPublication? {
+            switch self {
+            case .widen(let publication, _), .narrow(let publication), .mode(let publication): return publication
+            case .waiting, .moveMX, .nothing: return nil
+            }
+        }
     }
 
     /// The next step of the change `request` describes.

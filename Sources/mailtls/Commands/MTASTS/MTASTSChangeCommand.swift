@@ -50,13 +50,7 @@ struct MTASTSChangeCommand: AsyncParsableCommand {
             let again = "mailtls mta-sts change --domain \(domain) --policy \(policy)"
                 + addMX.map { " --add-mx \(Self.quoted($0))" }.joined() + removeMX.map { " --remove-mx \(Self.quoted($0))" }.joined()
             let step = try STSChange.next(request)
-            var written: (STSPublication, STSPolicyFile.Outcome)?
-            switch step {
-            case .mode(let publication), .widen(let publication, _), .narrow(let publication):
-                written = (publication, try STSPolicyFile.write(publication, to: policy, force: true))
-            case .nothing, .waiting, .moveMX:
-                break
-            }
+            let written = try step.publication.map { ($0, try STSPolicyFile.write($0, to: policy, force: true)) }
             if output.json {
                 return try JSONOutput.print(json(step, written: written, again: again))
             }
