@@ -22,6 +22,6 @@ public struct CheckReport: Sendable, Codable {
     /// Every error is the `tlsa` rule's (DNS bogus, no reply, a resolver that does not
     /// validate): the MTA itself will offer TLS, so the verdict must not say it won't.
     private var onlyDANEErrs: Bool {
-        findings.allSatisfy { $0.severity != .error || $0.rule == "tlsa" }
+        findings.allSatisfy { $0.severity != .error || $0.rule == TLSARule.ruleName }
     }
 }

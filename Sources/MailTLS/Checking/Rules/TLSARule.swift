@@ -6,7 +6,9 @@
 /// validating resolver (``DNSTLSASource``: a bogus answer or a resolver that does not
 /// validate is an error; unsigned records mean DANE does not apply).
 struct TLSARule: CheckRule {
-    let name = "tlsa"
+    /// The rule name in findings; ``CheckReport`` tells DANE-only errors by it.
+    static let ruleName = "tlsa"
+    let name = TLSARule.ruleName
     /// The records as published (zone lines, `TYPE52` lines or `dig +short` lines), or `dns`.
     let path: String
     let port: Int
