@@ -17,11 +17,8 @@ struct ResolverOffLoopbackTests {
             let flags = Int32(entry.pointee.ifa_flags)
             guard let address = entry.pointee.ifa_addr, address.pointee.sa_family == sa_family_t(AF_INET),
                   flags & Int32(IFF_UP) != 0, flags & Int32(IFF_LOOPBACK) == 0 else { continue }
-            var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
-            let ok = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { inet in
-                withUnsafePointer(to: inet.pointee.sin_addr) { inet_ntop(AF_INET, $0, &text, socklen_t(INET_ADDRSTRLEN)) != nil }
-            }
-            if ok { return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) }
+            let bytes = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { inet in withUnsafeBytes(of: inet.pointee.sin_addr) { Array($0) } }
+            return IPAddressText.text(bytes)
         }
         return nil
     }
