@@ -178,12 +178,12 @@ struct MTASTSOracleTests {
         #expect(theirs == .policy(id: "20260101enforce", expected), "mta-sts-query: \(theirs)\n\(server.output)")
     }
 
-    /// mailtls: the TXT RRset as the world's resolver gives it (through dig), then the fetch.
     /// The fetcher's one timeout. It judges agreement, not speed: in scripts/test's first
     /// phase this suite runs beside others that sign DNS worlds on the same two cores, and 4 s
     /// once ran out on the first fetch. sts-slow.test (nginx sending 1 byte/s) still ends by it.
     static let fetchTimeout: TimeInterval = 10
 
+    /// mailtls: the TXT RRset as the world's resolver gives it (through dig), then the fetch.
     static func ours(_ domain: String, world: DNSWorld, web: PolicyWebServer) async throws -> Outcome {
         let answer = try await offPool { try world.dig("_mta-sts.\(domain)", "TXT") }
         let rrset = answer.records.filter { $0.hasPrefix("TXT ") }.map { characterStrings(String($0.dropFirst(4))) }
